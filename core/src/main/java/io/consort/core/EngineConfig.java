@@ -1,0 +1,210 @@
+package io.consort.core;
+
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Immutable configuration of one daemon's engine. Every {@code with...} call returns a copy and
+ * validates the value it sets.
+ *
+ * <pre>{@code
+ * EngineConfig config = EngineConfig.defaults()
+ *         .withDaemonName("d1")
+ *         .withMaxMessageBytes(4 << 20)
+ *         .withSlowConsumerPolicy(EngineConfig.SlowConsumerPolicy.DISCONNECT);
+ * }</pre>
+ */
+public final class EngineConfig {
+    /** What the daemon does when a session's buffer reaches its bound. */
+    public enum SlowConsumerPolicy {
+        /** Disconnect the slow session with {@link ErrorCode#SLOW_CONSUMER}: Spread's behaviour. */
+        DISCONNECT,
+        /** Stop granting send credits to every session until the slow one has drained to half its bound. */
+        HOLD_BACK_SENDERS
+    }
+
+    /** 1 MiB, the default largest message payload. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
+
+    /** The mutable twin used only while copying; never escapes. */
+    private static final class Values implements Cloneable {
+        String daemonName = "localhost";
+        long incarnation = 1;
+        int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        int maxGroupNameBytes = 32;
+        int maxPrivateNameBytes = 20;
+        int maxGroupsPerMessage = 128;
+        int maxSessions = 10_000;
+        long sessionBufferBytesMax = 16L << 20;
+        int sendWindowMessages = 256;
+        SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
+        long seed;
+
+        @Override
+        protected Values clone() {
+            try {
+                return (Values) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static final EngineConfig DEFAULTS = new EngineConfig(new Values());
+
+    private final Values v;
+
+    private EngineConfig(Values v) {
+        this.v = v;
+    }
+
+    /** The defaults: daemon "localhost", 1 MiB messages, 32-byte group names, 16 MiB per session buffer. */
+    public static EngineConfig defaults() {
+        return DEFAULTS;
+    }
+
+    private EngineConfig with(Consumer<Values> change) {
+        Values copy = v.clone();
+        change.accept(copy);
+        return new EngineConfig(copy);
+    }
+
+    /** The name of this daemon, the second part of its sessions' private names. */
+    public String daemonName() {
+        return v.daemonName;
+    }
+
+    /** A number that differs at every start of this daemon, so that ids never repeat across restarts. */
+    public long incarnation() {
+        return v.incarnation;
+    }
+
+    /** The largest payload a message may carry, in bytes. */
+    public int maxMessageBytes() {
+        return v.maxMessageBytes;
+    }
+
+    /** The longest group name, in bytes. */
+    public int maxGroupNameBytes() {
+        return v.maxGroupNameBytes;
+    }
+
+    /** The longest user part of a private name, in bytes. */
+    public int maxPrivateNameBytes() {
+        return v.maxPrivateNameBytes;
+    }
+
+    /** The most groups one multicast may name. */
+    public int maxGroupsPerMessage() {
+        return v.maxGroupsPerMessage;
+    }
+
+    /** The most sessions this daemon serves at once. */
+    public int maxSessions() {
+        return v.maxSessions;
+    }
+
+    /** The bound of one session's daemon-side buffer of undelivered events, in bytes. */
+    public long sessionBufferBytesMax() {
+        return v.sessionBufferBytesMax;
+    }
+
+    /** How many multicasts a session may have outstanding before the daemon has accepted them. */
+    public int sendWindowMessages() {
+        return v.sendWindowMessages;
+    }
+
+    /** What to do with a session whose buffer reaches its bound. */
+    public SlowConsumerPolicy slowConsumerPolicy() {
+        return v.slowConsumerPolicy;
+    }
+
+    /** The seed of all the engine's randomness. */
+    public long seed() {
+        return v.seed;
+    }
+
+    /** Sets {@link #daemonName()}: printable ASCII, no '#', at most 32 bytes. */
+    public EngineConfig withDaemonName(String name) {
+        Objects.requireNonNull(name, "name");
+        Names.checkUser(name, 32);
+        return with(c -> c.daemonName = name);
+    }
+
+    /** Sets {@link #incarnation()}; drivers pass something that grows across restarts, such as the start time. */
+    public EngineConfig withIncarnation(long incarnation) {
+        positive(incarnation, "incarnation");
+        return with(c -> c.incarnation = incarnation);
+    }
+
+    /** Sets {@link #maxMessageBytes()}. */
+    public EngineConfig withMaxMessageBytes(int bytes) {
+        positive(bytes, "maxMessageBytes");
+        return with(c -> c.maxMessageBytes = bytes);
+    }
+
+    /** Sets {@link #maxGroupNameBytes()}. */
+    public EngineConfig withMaxGroupNameBytes(int bytes) {
+        positive(bytes, "maxGroupNameBytes");
+        return with(c -> c.maxGroupNameBytes = bytes);
+    }
+
+    /** Sets {@link #maxPrivateNameBytes()}. */
+    public EngineConfig withMaxPrivateNameBytes(int bytes) {
+        positive(bytes, "maxPrivateNameBytes");
+        return with(c -> c.maxPrivateNameBytes = bytes);
+    }
+
+    /** Sets {@link #maxGroupsPerMessage()}. */
+    public EngineConfig withMaxGroupsPerMessage(int groups) {
+        positive(groups, "maxGroupsPerMessage");
+        return with(c -> c.maxGroupsPerMessage = groups);
+    }
+
+    /** Sets {@link #maxSessions()}. */
+    public EngineConfig withMaxSessions(int sessions) {
+        positive(sessions, "maxSessions");
+        return with(c -> c.maxSessions = sessions);
+    }
+
+    /** Sets {@link #sessionBufferBytesMax()}; at least 1024. */
+    public EngineConfig withSessionBufferBytesMax(long bytes) {
+        if (bytes < 1024) {
+            throw new IllegalArgumentException("sessionBufferBytesMax must be at least 1024, was " + bytes);
+        }
+        return with(c -> c.sessionBufferBytesMax = bytes);
+    }
+
+    /** Sets {@link #sendWindowMessages()}. */
+    public EngineConfig withSendWindowMessages(int messages) {
+        positive(messages, "sendWindowMessages");
+        return with(c -> c.sendWindowMessages = messages);
+    }
+
+    /** Sets {@link #slowConsumerPolicy()}. */
+    public EngineConfig withSlowConsumerPolicy(SlowConsumerPolicy policy) {
+        Objects.requireNonNull(policy, "policy");
+        return with(c -> c.slowConsumerPolicy = policy);
+    }
+
+    /** Sets {@link #seed()}. */
+    public EngineConfig withSeed(long seed) {
+        return with(c -> c.seed = seed);
+    }
+
+    private static void positive(long value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EngineConfig{daemonName=" + v.daemonName + ", incarnation=" + v.incarnation
+                + ", maxMessageBytes=" + v.maxMessageBytes + ", maxGroupNameBytes=" + v.maxGroupNameBytes
+                + ", maxPrivateNameBytes=" + v.maxPrivateNameBytes + ", maxGroupsPerMessage=" + v.maxGroupsPerMessage
+                + ", maxSessions=" + v.maxSessions + ", sessionBufferBytesMax=" + v.sessionBufferBytesMax
+                + ", sendWindowMessages=" + v.sendWindowMessages + ", slowConsumerPolicy=" + v.slowConsumerPolicy
+                + ", seed=" + v.seed + "}";
+    }
+}

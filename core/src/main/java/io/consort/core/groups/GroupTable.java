@@ -1,0 +1,109 @@
+package io.consort.core.groups;
+
+import io.consort.core.ViewId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The replicated table of groups and their members. Every daemon applies the same changes in
+ * the agreed order, so every daemon holds the same table; member order is join order.
+ */
+public final class GroupTable {
+    /** One group: its members in join order and its current view id. */
+    public static final class Group {
+        private final String name;
+        private final LinkedHashSet<String> members = new LinkedHashSet<>();
+        private ViewId viewId;
+
+        Group(String name, ViewId viewId) {
+            this.name = name;
+            this.viewId = viewId;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public ViewId viewId() {
+            return viewId;
+        }
+
+        /** The members in view order. */
+        public List<String> members() {
+            return List.copyOf(members);
+        }
+
+        public boolean contains(String member) {
+            return members.contains(member);
+        }
+
+        public int size() {
+            return members.size();
+        }
+    }
+
+    private final Map<String, Group> groups = new HashMap<>();
+    private final Map<String, Set<String>> groupsOfMember = new HashMap<>();
+
+    /** The group, or null if it has no members. */
+    public @Nullable Group group(String name) {
+        return groups.get(name);
+    }
+
+    /** The groups {@code member} is in; empty if none. */
+    public Set<String> groupsOf(String member) {
+        Set<String> s = groupsOfMember.get(member);
+        return s == null ? Set.of() : Collections.unmodifiableSet(s);
+    }
+
+    /** How many groups have members. */
+    public int size() {
+        return groups.size();
+    }
+
+    /** Adds {@code member} to {@code group} in view {@code id}; returns the group, or null if it was already a member. */
+    public @Nullable Group join(String group, String member, ViewId id) {
+        Group g = groups.computeIfAbsent(group, n -> new Group(n, id));
+        if (!g.members.add(member)) {
+            return null;
+        }
+        g.viewId = id;
+        groupsOfMember.computeIfAbsent(member, m -> new LinkedHashSet<>()).add(group);
+        return g;
+    }
+
+    /**
+     * Removes {@code member} from {@code group} in view {@code id}; returns the group (possibly now
+     * empty and dropped from the table), or null if it was not a member.
+     */
+    public @Nullable Group leave(String group, String member, ViewId id) {
+        Group g = groups.get(group);
+        if (g == null || !g.members.remove(member)) {
+            return null;
+        }
+        g.viewId = id;
+        if (g.members.isEmpty()) {
+            groups.remove(group);
+        }
+        Set<String> of = groupsOfMember.get(member);
+        if (of != null) {
+            of.remove(group);
+            if (of.isEmpty()) {
+                groupsOfMember.remove(member);
+            }
+        }
+        return g;
+    }
+
+    /** The groups of {@code member}, in the order it joined them; a copy, safe to iterate while leaving. */
+    public List<String> groupsOfInJoinOrder(String member) {
+        Set<String> s = groupsOfMember.get(member);
+        return s == null ? List.of() : new ArrayList<>(s);
+    }
+}
