@@ -1,0 +1,96 @@
+package io.consort.reactive;
+
+import io.consort.reactive.client.SessionConnector;
+import io.consort.reactive.daemon.DaemonOptions;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+/**
+ * How to reach a daemon: an immutable, reusable configuration, built fluently as Reactor Netty's
+ * {@code TcpClient} is. Every call returns a copy; {@link #connect()} opens a new session each time
+ * it is subscribed.
+ *
+ * <pre>{@code
+ * ConsortClient client = ConsortClient.create()
+ *         .host("127.0.0.1")
+ *         .port(4803)
+ *         .name("alice");
+ * Mono<Session> session = client.connect();
+ * }</pre>
+ */
+public final class ConsortClient {
+    private final String host;
+    private final int port;
+    private final @Nullable String name;
+    private final Duration connectTimeout;
+
+    private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout) {
+        this.host = host;
+        this.port = port;
+        this.name = name;
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** A client for the daemon on 127.0.0.1:4803 with a random private name. */
+    public static ConsortClient create() {
+        return new ConsortClient("127.0.0.1", DaemonOptions.DEFAULT_PORT, null, Duration.ofSeconds(10));
+    }
+
+    /** The daemon's host. */
+    public ConsortClient host(String host) {
+        return new ConsortClient(Objects.requireNonNull(host, "host"), port, name, connectTimeout);
+    }
+
+    /** The daemon's client port. */
+    public ConsortClient port(int port) {
+        if (port <= 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 1..65535, was " + port);
+        }
+        return new ConsortClient(host, port, name, connectTimeout);
+    }
+
+    /**
+     * The user part of the private name ({@code #name#daemon}): unique per daemon, printable
+     * ASCII without '#'. Unset, each connection picks a random one.
+     */
+    public ConsortClient name(String name) {
+        return new ConsortClient(host, port, Objects.requireNonNull(name, "name"), connectTimeout);
+    }
+
+    /** How long to wait for the TCP connection and the daemon's welcome. */
+    public ConsortClient connectTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("connect timeout must be positive, was " + timeout);
+        }
+        return new ConsortClient(host, port, name, timeout);
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The configured name, or null when each connection picks a random one. */
+    public @Nullable String name() {
+        return name;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Connects and says hello; emits the session once the daemon welcomed it. */
+    public Mono<Session> connect() {
+        return Mono.defer(() -> {
+            String configured = name;
+            String user = configured != null ? configured : "u" + UUID.randomUUID().toString().substring(0, 8);
+            return SessionConnector.connect(host, port, user, connectTimeout);
+        });
+    }
+}

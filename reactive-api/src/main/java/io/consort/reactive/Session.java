@@ -1,0 +1,82 @@
+package io.consort.reactive;
+
+import io.consort.core.ServiceLevel;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One connection to a daemon, with a unique private name. A session joins and leaves groups,
+ * multicasts, and receives as backpressured streams. All methods are safe from any thread.
+ *
+ * <p>Streams are hot: each subscription opens its own stream at the daemon, which delivers the
+ * events produced after it opened, as fast as the subscriber requests them (credits per
+ * stream). Two subscribers to the same group each get every event from their subscription on;
+ * a slow one never stalls the other. Subscribe before you join to see your own join view.
+ * Cancelling a subscription closes only that stream; the session and its groups stay.
+ *
+ * <pre>{@code
+ * Session session = ConsortClient.create().port(4803).name("alice").connect().block();
+ * session.messages("chat").map(GroupMessage::text).subscribe(System.out::println);
+ * session.join("chat")
+ *        .then(session.multicast("chat", ServiceLevel.AGREED, "hello"))
+ *        .block();
+ * session.close().block();
+ * }</pre>
+ */
+public interface Session {
+    /** This session's private name, {@code #user#daemon}; also the name of its private group. */
+    String privateName();
+
+    /** Joins {@code group}; completes once the view with this session in it is installed. */
+    Mono<Void> join(String group);
+
+    /** Leaves {@code group}; completes once this session's own leave is installed. */
+    Mono<Void> leave(String group);
+
+    /** Sends {@code message}; completes when the daemon has accepted it (taken its place in the order). */
+    Mono<Void> multicast(OutgoingMessage message);
+
+    /** Sends UTF-8 {@code text} to {@code group} at {@code level}. */
+    default Mono<Void> multicast(String group, ServiceLevel level, String text) {
+        return multicast(OutgoingMessage.to(group).level(level).text(text));
+    }
+
+    /**
+     * Sends every message of {@code messages}, requesting more only as the daemon accepts them
+     * (at most the send window outstanding); completes when all were accepted, fails at the first
+     * refusal.
+     */
+    Mono<Void> publish(Publisher<OutgoingMessage> messages);
+
+    /** Every message of every group this session is in, and of its private group. */
+    Flux<GroupMessage> messages();
+
+    /** The messages of {@code group} (or of this session's private name). */
+    Flux<GroupMessage> messages(String group);
+
+    /** The regular views of {@code group}. */
+    Flux<GroupView> views(String group);
+
+    /** Messages, views and transitional signals of {@code group}, in the group's one order. */
+    Flux<GroupEvent> events(String group);
+
+    /** Messages, views and transitional signals of every group, in order. */
+    Flux<GroupEvent> events();
+
+    /**
+     * Says goodbye and closes: the other members see this session LEAVE its groups. Streams
+     * complete; requests not yet answered fail.
+     */
+    Mono<Void> close();
+
+    /**
+     * Completes when the session is closed by {@link #close()}; fails with a
+     * {@link io.consort.core.ConsortException} saying why if the daemon closed it or the
+     * connection was lost.
+     */
+    Mono<Void> onClose();
+
+    /** Whether the session is still open. */
+    boolean isOpen();
+}

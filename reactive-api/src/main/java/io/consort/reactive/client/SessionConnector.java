@@ -1,0 +1,39 @@
+package io.consort.reactive.client;
+
+import io.consort.reactive.Session;
+import io.consort.reactive.protocol.FrameType;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.time.Duration;
+import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpClient;
+
+/** Opens the TCP connection (Reactor Netty), installs the session handler and performs the handshake. */
+public final class SessionConnector {
+    /** The largest frame a client accepts: a message of up to 64 MiB plus its header. */
+    private static final int MAX_FRAME_BYTES = (64 << 20) + FrameType.HEADER_ALLOWANCE_BYTES;
+
+    private SessionConnector() {
+    }
+
+    /** Connects to {@code host:port} as {@code user}; emits once the daemon sent WELCOME. */
+    public static Mono<Session> connect(String host, int port, String user, Duration timeout) {
+        return TcpClient.create()
+                .host(host)
+                .port(port)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .connect()
+                .flatMap(conn -> {
+                    DefaultSession session = new DefaultSession(conn.channel());
+                    conn.addHandlerLast("consortFrames", new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0,
+                            FrameType.LENGTH_BYTES, 0, FrameType.LENGTH_BYTES));
+                    conn.addHandlerLast("consortSession", session.handler());
+                    // Frames are consumed by our handler, never by Reactor Netty's inbound bridge: read freely.
+                    conn.channel().config().setAutoRead(true);
+                    return session.handshake(user);
+                })
+                .timeout(timeout)
+                .cast(Session.class);
+    }
+}

@@ -1,0 +1,44 @@
+package io.consort.reactive.daemon;
+
+import io.consort.core.Output;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** Routes a batch of engine outputs to the connections they concern, then flushes each once. */
+final class OutputDispatcher implements Consumer<List<Output>> {
+    private final Map<Long, SessionConnection> connections = new ConcurrentHashMap<>();
+    private final List<SessionConnection> touched = new ArrayList<>();
+
+    void register(SessionConnection c) {
+        connections.put(c.sessionId(), c);
+    }
+
+    /** Called on the engine thread after the engine has seen the connection close, so no output can follow. */
+    void unregister(long sessionId) {
+        connections.remove(sessionId);
+    }
+
+    int connectionCount() {
+        return connections.size();
+    }
+
+    @Override
+    public void accept(List<Output> outputs) {
+        for (Output o : outputs) {
+            SessionConnection c = connections.get(o.sessionId());
+            if (c == null) {
+                continue;
+            }
+            if (c.stage(o)) {
+                touched.add(c);
+            }
+        }
+        for (SessionConnection c : touched) {
+            c.flush();
+        }
+        touched.clear();
+    }
+}

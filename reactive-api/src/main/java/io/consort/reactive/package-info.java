@@ -1,0 +1,5 @@
+/** The Consort client API: sessions, groups, messages and views as Reactor streams. */
+@NullMarked
+package io.consort.reactive;
+
+import org.jspecify.annotations.NullMarked;
