@@ -241,6 +241,19 @@ public final class Engine {
         }
     }
 
+    /**
+     * The daemon is shutting down: every session is told {@link ErrorCode#DAEMON_SHUTDOWN} and
+     * closed; the others see each one LEAVE, since nothing crashed.
+     */
+    public void shutdown(long nowNanos) {
+        for (ClientSession s : new ArrayList<>(sessionsById.values())) {
+            out.accept(new Output.CloseSession(s.id(), ErrorCode.DAEMON_SHUTDOWN,
+                    "daemon " + config.daemonName() + " is shutting down"));
+            remove(s, true);
+        }
+        step();
+    }
+
     // ---------------------------------------------------------------- outputs and state
 
     /** The outputs produced since the last call, in order; the engine forgets them. */

@@ -8,7 +8,10 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import reactor.netty.DisposableServer;
 import reactor.netty.tcp.TcpServer;
 
@@ -98,9 +101,27 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return loop.query(Engine::totalBufferedBytes);
     }
 
-    /** Stops accepting clients, closes every session, and stops the engine. */
+    /**
+     * Shuts down gracefully: every session is told {@code DAEMON_SHUTDOWN} and closed, then the
+     * endpoint and the engine stop.
+     */
     @Override
     public void close() {
+        CountDownLatch told = new CountDownLatch(1);
+        loop.submit((engine, now) -> {
+            engine.shutdown(now);
+            told.countDown();
+        });
+        try {
+            told.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Give the goodbye frames a moment to reach the clients before the endpoint closes what is left.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (dispatcher.connectionCount() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
         server.disposeNow(Duration.ofSeconds(10));
         loop.close();
     }
