@@ -187,6 +187,17 @@ final class EngineHarness {
                 .filter(c -> c.sessionId() == session).toList();
     }
 
+    /** The engine says nothing to a session after it told the driver to close it. */
+    void assertNothingAfterClose() {
+        java.util.Set<Long> closed = new java.util.HashSet<>();
+        for (Output o : log) {
+            assertThat(closed).as("output %s after the session was closed", o).doesNotContain(o.sessionId());
+            if (o instanceof Output.CloseSession) {
+                closed.add(o.sessionId());
+            }
+        }
+    }
+
     static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
