@@ -391,6 +391,7 @@ public final class Engine {
             deliverTo(e.getKey(), m, e.getValue());
         }
         Pending p = completeOwn(d.session());
+        sender = sessionsByName.get(d.session()); // its own copy may have closed it as a slow consumer
         if (sender != null && p != null) {
             sender.acceptedMulticast();
             creditsToReport.add(sender);
@@ -423,6 +424,7 @@ public final class Engine {
                     false));
         }
         Pending p = completeOwn(l.session());
+        s = sessionsByName.get(l.session()); // its self-leave view may have closed it as a slow consumer
         if (s != null && p != null) {
             out.accept(g != null
                     ? new Output.RequestDone(s.id(), p.requestId())

@@ -125,9 +125,12 @@ public final class ClientSession {
         sendCreditsAvailable--;
     }
 
-    /** The daemon accepted a multicast: the credit comes back and is to be told to the client as an acknowledgement. */
+    /**
+     * The daemon accepted a multicast: the credit comes back once it is told to the client as an
+     * acknowledgement ({@link #takeReturnedCredits()}). Until then the client may not spend it, so
+     * holding back SendCredit outputs really holds back a sender that ignores the protocol.
+     */
     public void acceptedMulticast() {
-        sendCreditsAvailable++;
         withheldCredits++;
     }
 
@@ -136,10 +139,11 @@ public final class ClientSession {
         sendCreditsAvailable++;
     }
 
-    /** The credits returned since the last flush, to be told to the client; resets the count. */
+    /** The credits returned since the last flush, to be told to the client; they become spendable now. */
     public int takeReturnedCredits() {
         int n = withheldCredits;
         withheldCredits = 0;
+        sendCreditsAvailable += n;
         return n;
     }
 
