@@ -37,7 +37,7 @@ public final class Consortd implements Callable<Integer> {
     @Option(names = "--host", description = "Address to listen on for clients (default 127.0.0.1).")
     @Nullable String host;
 
-    @Option(names = {"-p", "--port"}, description = "Client port (default ${DEFAULT-VALUE}); 0 picks a free one.",
+    @Option(names = {"-p", "--port"}, description = "Client port (default 4803); 0 picks a free one.",
             defaultValue = "-1", showDefaultValue = CommandLine.Help.Visibility.NEVER)
     int port = -1;
 
