@@ -82,7 +82,7 @@ class EndToEndTest {
                     assertThat(v.cause()).isEqualTo(ViewCause.DISCONNECT);
                     assertThat(v.changed()).containsExactly("#rude#localhost");
                 })
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 
     /** Drops the TCP connection without a goodbye, as a crashed client would. */
@@ -98,7 +98,7 @@ class EndToEndTest {
                         .isEqualTo(ErrorCode.DUPLICATE_PRIVATE_NAME))
                 .verify(TIMEOUT);
         assertThat(first.isOpen()).isTrue();
-        StepVerifier.create(first.join("still-works")).verifyComplete();
+        StepVerifier.create(first.join("still-works")).expectComplete().verify(TIMEOUT);
     }
 
     @Test
@@ -112,7 +112,7 @@ class EndToEndTest {
                         .map(i -> OutgoingMessage.to("bulk").level(ServiceLevel.FIFO).text(Integer.toString(i))))
                         .block(TIMEOUT))
                 .assertNext(list -> assertThat(list).isEqualTo(java.util.stream.IntStream.range(0, count).boxed().toList()))
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 
     @Test
@@ -129,6 +129,6 @@ class EndToEndTest {
         StepVerifier.create(s.messages("#carol#localhost").take(1).map(GroupMessage::text))
                 .then(() -> s.multicast(OutgoingMessage.to(List.of("#carol#localhost")).text("to me")).block(TIMEOUT))
                 .expectNext("to me")
-                .verifyComplete();
+                .expectComplete().verify(TIMEOUT);
     }
 }

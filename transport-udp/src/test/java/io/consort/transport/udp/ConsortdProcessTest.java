@@ -48,7 +48,7 @@ class ConsortdProcessTest {
             StepVerifier.create(s.messages("g").take(1).map(GroupMessage::text))
                     .then(() -> s.join("g").then(s.multicast("g", ServiceLevel.SAFE, "ping")).block(TIMEOUT))
                     .expectNext("ping")
-                    .verifyComplete();
+                    .expectComplete().verify(TIMEOUT);
 
             p.destroy(); // SIGTERM
             StepVerifier.create(s.onClose())
