@@ -5,6 +5,8 @@ import io.consort.core.ring.AgreedItem;
 import io.consort.core.ring.OrderedSink;
 import io.consort.core.ring.Ring;
 import io.consort.core.ring.SingleDaemonRing;
+import io.consort.core.ring.TotemRing;
+import io.consort.core.groups.GroupExchange;
 import io.consort.core.session.ClientSession;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,19 +49,54 @@ public final class Engine {
     private final Set<ClientSession> overBound = new LinkedHashSet<>();
     private final List<Output> outputs = new ArrayList<>();
     private final Consumer<Output> out = outputs::add;
-    private final OrderedSink sink = this::onOrdered;
+    private final OrderedSink sink = new OrderedSink() {
+        @Override
+        public void deliver(long configurationId, long sequence, AgreedItem item) {
+            onOrdered(configurationId, sequence, item);
+        }
+
+        @Override
+        public void transitional(long oldConfigurationId, long newConfigurationId, List<Integer> daemons) {
+            onTransitional(oldConfigurationId, newConfigurationId);
+        }
+
+        @Override
+        public void regular(long configurationId, List<Integer> daemons) {
+            onRegular(configurationId, daemons);
+        }
+    };
     private long lastConfiguration = Long.MIN_VALUE;
     private long lastSequence;
+    private long timerSetFor = Long.MAX_VALUE;
 
-    /** An engine for a single daemon: a ring of one. */
+    /**
+     * Where the group layer stands towards configuration changes. A ring of one is always STABLE.
+     * In a daemon network, a configuration change moves it to CHANGING (members got their
+     * transitional signal) until the group state exchange of the new configuration completes
+     * and the NETWORK views are out.
+     */
+    private enum GroupPhase { STABLE, CHANGING }
+
+    private GroupPhase phase;
+    private final GroupExchange exchange;
+
+    /**
+     * An engine for one daemon. With {@link EngineConfig#clustered()} false (the default), a
+     * single daemon: a ring of one, needing no datagrams and no timers. With it true, a member of
+     * a daemon network running the Totem ring: the driver passes datagrams in with
+     * {@link #receiveDatagram}, performs the {@link Output.NetworkOutput}s, and calls
+     * {@link #tick} when asked (and once at start).
+     */
     public Engine(EngineConfig config) {
-        this(config, new SingleDaemonRing(config.incarnation()));
+        this(config, config.clustered() ? new TotemRing(config) : new SingleDaemonRing(config.incarnation()));
     }
 
     /** An engine ordering through {@code ring}. */
     public Engine(EngineConfig config, Ring ring) {
         this.config = Objects.requireNonNull(config, "config");
         this.ring = Objects.requireNonNull(ring, "ring");
+        this.phase = ring instanceof SingleDaemonRing ? GroupPhase.STABLE : GroupPhase.CHANGING;
+        this.exchange = new GroupExchange(config.daemonId(), config.daemonName(), config.seed());
     }
 
     public EngineConfig config() {
@@ -111,7 +148,7 @@ public final class Engine {
         } catch (ConsortException e) {
             closeForCause(s, e.code(), e.getMessage());
         }
-        step();
+        step(nowNanos);
     }
 
     /** The session closes stream {@code streamId}. */
@@ -119,7 +156,7 @@ public final class Engine {
         ClientSession s = sessionsById.get(sessionId);
         if (s != null) {
             s.cancel(streamId);
-            step();
+            step(nowNanos);
         }
     }
 
@@ -134,7 +171,7 @@ public final class Engine {
         } catch (ConsortException e) {
             closeForCause(s, e.code(), e.getMessage());
         }
-        step();
+        step(nowNanos);
     }
 
     /** The driver's connection to the session became writable or stopped being so. */
@@ -142,7 +179,7 @@ public final class Engine {
         ClientSession s = sessionsById.get(sessionId);
         if (s != null) {
             s.writable(writable, out);
-            step();
+            step(nowNanos);
         }
     }
 
@@ -159,7 +196,7 @@ public final class Engine {
             return;
         }
         submit(s, new AgreedItem.Join(s.privateName(), group), new Pending(requestId, false));
-        step();
+        step(nowNanos);
     }
 
     /** The session asks to leave {@code group}. */
@@ -175,7 +212,7 @@ public final class Engine {
             return;
         }
         submit(s, new AgreedItem.Leave(s.privateName(), group), new Pending(requestId, false));
-        step();
+        step(nowNanos);
     }
 
     /**
@@ -193,7 +230,7 @@ public final class Engine {
             s.takeSendCredit();
         } catch (ConsortException e) {
             closeForCause(s, e.code(), e.getMessage());
-            step();
+            step(nowNanos);
             return;
         }
         List<String> groupList;
@@ -206,7 +243,7 @@ public final class Engine {
         }
         submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload),
                 new Pending(requestId, true));
-        step();
+        step(nowNanos);
     }
 
     private List<String> checkMulticast(List<String> destinations, int type, byte[] payload) {
@@ -237,7 +274,7 @@ public final class Engine {
         ClientSession s = sessionsById.get(sessionId);
         if (s != null) {
             remove(s, clean);
-            step();
+            step(nowNanos);
         }
     }
 
@@ -251,7 +288,25 @@ public final class Engine {
                     "daemon " + config.daemonName() + " is shutting down"));
             remove(s, true);
         }
-        step();
+        step(nowNanos);
+    }
+
+    /**
+     * A datagram from daemon {@code fromDaemon}. Malformed or unexpected datagrams are counted and
+     * dropped; this never throws for their content.
+     */
+    public void receiveDatagram(int fromDaemon, byte[] datagram, long nowNanos) {
+        Objects.requireNonNull(datagram, "datagram");
+        ring.receive(fromDaemon, datagram, nowNanos);
+        step(nowNanos);
+    }
+
+    /** The timer asked for with {@link Output.SetTimer} fired (or the driver starts the engine). */
+    public void tick(long nowNanos) {
+        if (nowNanos >= timerSetFor) {
+            timerSetFor = Long.MAX_VALUE;
+        }
+        step(nowNanos);
     }
 
     // ---------------------------------------------------------------- outputs and state
@@ -264,6 +319,31 @@ public final class Engine {
         List<Output> batch = new ArrayList<>(outputs);
         outputs.clear();
         return batch;
+    }
+
+    /** The id of the current configuration (0 before a clustered daemon installed its first). */
+    public long configurationId() {
+        return ring.configurationId();
+    }
+
+    /** The daemons of the current configuration in ring order; empty for a ring of one or while it changes. */
+    public List<Integer> configurationMembers() {
+        return ring.members();
+    }
+
+    /** Whether group views are settled: no configuration change is under way. */
+    public boolean groupsStable() {
+        return phase == GroupPhase.STABLE;
+    }
+
+    /** How many messages the ring holds, for memory bounds. */
+    public int ringHeldMessages() {
+        return ring.heldMessages();
+    }
+
+    /** Datagrams dropped as malformed. */
+    public long droppedDatagrams() {
+        return ring instanceof TotemRing t ? t.droppedDatagrams() : 0;
     }
 
     /** How many sessions are connected. */
@@ -318,8 +398,13 @@ public final class Engine {
     }
 
     /** Runs the agreed stream to its end, applies the slow-consumer policy, and reports send credits. */
-    private void step() {
-        ring.drainTo(sink);
+    private void step(long nowNanos) {
+        // Delivering may submit (a group state, a slow session's disconnect): let the ring act on
+        // it at once, until nothing more comes out.
+        do {
+            ring.tick(nowNanos);
+        } while (ring.drainTo(sink) > 0);
+        ring.takeOutputs(out);
         if (!overBound.isEmpty()) {
             overBound.removeIf(s -> s.bufferedBytes() <= config.sessionBufferBytesMax() / 2);
         }
@@ -329,10 +414,15 @@ public final class Engine {
             }
             creditsToReport.clear();
         }
+        long deadline = ring.nextDeadlineNanos();
+        if (deadline != Long.MAX_VALUE && (deadline != timerSetFor || deadline <= nowNanos)) {
+            timerSetFor = deadline;
+            out.accept(new Output.SetTimer(deadline));
+        }
     }
 
     private void onOrdered(long configurationId, long sequence, AgreedItem item) {
-        if (configurationId == lastConfiguration && sequence <= lastSequence) {
+        if (configurationId == lastConfiguration && sequence - lastSequence <= 0) {
             throw new IllegalStateException("agreed stream went backwards: " + sequence + " after " + lastSequence);
         }
         lastConfiguration = configurationId;
@@ -344,6 +434,8 @@ public final class Engine {
             applyJoin(id, j);
         } else if (item instanceof AgreedItem.Leave l) {
             applyLeave(id, l);
+        } else if (item instanceof AgreedItem.GroupState gs) {
+            onGroupState(id, gs);
         } else {
             applyDisconnect(id, (AgreedItem.Disconnect) item);
         }
@@ -404,6 +496,12 @@ public final class Engine {
             ViewEvent view = new ViewEvent(g.name(), id, ViewCause.JOIN, g.members(), List.of(j.session()), List.of(),
                     false);
             deliverView(g, view);
+            ClientSession joiner = sessionsByName.get(j.session());
+            if (phase == GroupPhase.CHANGING && joiner != null) {
+                // Joined in the old configuration's remainder: the joiner too is told the
+                // configuration is changing, as the members who were there before it were.
+                deliverTo(joiner, new TransitionalEvent(g.name(), id), List.of(g.name()));
+            }
         }
         Pending p = completeOwn(j.session());
         ClientSession s = sessionsByName.get(j.session());
@@ -463,5 +561,51 @@ public final class Engine {
                 overBound.add(s);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- configuration changes
+
+    /** The old configuration's remainder follows: every local member gets its transitional signal, once per change. */
+    private void onTransitional(long oldConfigurationId, long newConfigurationId) {
+        exchange.transition(oldConfigurationId, newConfigurationId);
+        if (phase == GroupPhase.CHANGING) {
+            return; // a cascade: the members already got their signal and await their next view
+        }
+        phase = GroupPhase.CHANGING;
+        for (ClientSession s : sessionsById.values()) {
+            signalTransitional(s);
+        }
+    }
+
+    private void signalTransitional(ClientSession s) {
+        for (String group : groups.groupsOfInJoinOrder(s.privateName())) {
+            GroupTable.Group g = groups.group(group);
+            if (g != null) {
+                deliverTo(s, new TransitionalEvent(group, g.viewId()), List.of(group));
+            }
+        }
+    }
+
+    /** A new regular configuration: tell the others which groups this daemon's sessions are in. */
+    private void onRegular(long configurationId, List<Integer> daemons) {
+        ring.submit(exchange.begin(configurationId, daemons, groups));
+    }
+
+    private void onGroupState(ViewId id, AgreedItem.GroupState state) {
+        if (phase != GroupPhase.CHANGING || !exchange.offer(state)) {
+            return;
+        }
+        GroupExchange.Result result = exchange.complete(groups, id);
+        for (GroupExchange.View v : result.views()) {
+            for (String member : v.members()) {
+                ClientSession s = sessionsByName.get(member);
+                if (s != null) {
+                    deliverTo(s, new ViewEvent(v.group(), id, ViewCause.NETWORK, v.members(), List.of(),
+                            v.vsSetOf(member), false), List.of(v.group()));
+                }
+            }
+        }
+        phase = GroupPhase.STABLE;
+        ring.openClientTraffic();
     }
 }

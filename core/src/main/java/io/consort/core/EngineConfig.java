@@ -26,6 +26,9 @@ public final class EngineConfig {
     /** 1 MiB, the default largest message payload. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
 
+    /** The largest daemon id: ring ids keep the representative's id in their low 10 bits. */
+    public static final int MAX_DAEMON_ID = 1023;
+
     /** The mutable twin used only while copying; never escapes. */
     private static final class Values implements Cloneable {
         String daemonName = "localhost";
@@ -39,6 +42,17 @@ public final class EngineConfig {
         int sendWindowMessages = 256;
         SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
         long seed;
+        boolean clustered;
+        int daemonId;
+        long tokenLossTimeoutNanos = 200_000_000L;
+        long tokenRetransmitNanos = 30_000_000L;
+        long joinIntervalNanos = 20_000_000L;
+        long consensusTimeoutNanos = 100_000_000L;
+        long mergeDetectNanos = 100_000_000L;
+        long tokenHoldNanos = 1_000_000L;
+        int globalWindowMessages = 256;
+        int personalWindowMessages = 64;
+        long initialSequence;
 
         @Override
         protected Values clone() {
@@ -124,6 +138,127 @@ public final class EngineConfig {
         return v.seed;
     }
 
+    /**
+     * Whether this daemon is one of a daemon network (the Totem ring) rather than a ring of one.
+     * A clustered engine talks to its peers through datagram outputs and needs ticks.
+     */
+    public boolean clustered() {
+        return v.clustered;
+    }
+
+    /** This daemon's id in the daemon network, 0 to {@value #MAX_DAEMON_ID}; unique among the daemons. */
+    public int daemonId() {
+        return v.daemonId;
+    }
+
+    /** With no token for this long, a daemon declares the token lost and starts a membership change. */
+    public long tokenLossTimeoutNanos() {
+        return v.tokenLossTimeoutNanos;
+    }
+
+    /** A daemon sends its last token (or commit token) again after this long without seeing it come back. */
+    public long tokenRetransmitNanos() {
+        return v.tokenRetransmitNanos;
+    }
+
+    /** While gathering, a daemon repeats its join message this often, and waits this long before acting on consensus. */
+    public long joinIntervalNanos() {
+        return v.joinIntervalNanos;
+    }
+
+    /** A gathering daemon gives up on peers that have not agreed with it after this long and counts them failed. */
+    public long consensusTimeoutNanos() {
+        return v.consensusTimeoutNanos;
+    }
+
+    /** The ring's representative announces its ring this often, so that rings which can see each other merge. */
+    public long mergeDetectNanos() {
+        return v.mergeDetectNanos;
+    }
+
+    /** The representative holds an idle token this long before passing it on, to save a spinning token. */
+    public long tokenHoldNanos() {
+        return v.tokenHoldNanos;
+    }
+
+    /** The most messages (new and retransmitted) all daemons together multicast in one token rotation. */
+    public int globalWindowMessages() {
+        return v.globalWindowMessages;
+    }
+
+    /** The most messages one daemon multicasts in one visit of the token. */
+    public int personalWindowMessages() {
+        return v.personalWindowMessages;
+    }
+
+    /** The sequence number before the first message of every ring; tests start near the wrap point. */
+    public long initialSequence() {
+        return v.initialSequence;
+    }
+
+    /** Sets {@link #clustered()}. */
+    public EngineConfig withClustered(boolean clustered) {
+        return with(c -> c.clustered = clustered);
+    }
+
+    /** Sets {@link #daemonId()}. */
+    public EngineConfig withDaemonId(int id) {
+        if (id < 0 || id > MAX_DAEMON_ID) {
+            throw new IllegalArgumentException("daemonId must be 0 to " + MAX_DAEMON_ID + ", was " + id);
+        }
+        return with(c -> c.daemonId = id);
+    }
+
+    /**
+     * Sets the membership timeouts together, since they constrain each other: the token retransmit
+     * interval and the join interval must be below the token loss and consensus timeouts.
+     */
+    public EngineConfig withTimeouts(long tokenLossTimeoutNanos, long tokenRetransmitNanos, long joinIntervalNanos,
+            long consensusTimeoutNanos, long mergeDetectNanos, long tokenHoldNanos) {
+        positive(tokenLossTimeoutNanos, "tokenLossTimeoutNanos");
+        positive(tokenRetransmitNanos, "tokenRetransmitNanos");
+        positive(joinIntervalNanos, "joinIntervalNanos");
+        positive(consensusTimeoutNanos, "consensusTimeoutNanos");
+        positive(mergeDetectNanos, "mergeDetectNanos");
+        positive(tokenHoldNanos, "tokenHoldNanos");
+        if (tokenRetransmitNanos >= tokenLossTimeoutNanos) {
+            throw new IllegalArgumentException("tokenRetransmitNanos must be below tokenLossTimeoutNanos");
+        }
+        if (joinIntervalNanos >= consensusTimeoutNanos) {
+            throw new IllegalArgumentException("joinIntervalNanos must be below consensusTimeoutNanos");
+        }
+        if (tokenHoldNanos >= tokenRetransmitNanos) {
+            throw new IllegalArgumentException("tokenHoldNanos must be below tokenRetransmitNanos");
+        }
+        return with(c -> {
+            c.tokenLossTimeoutNanos = tokenLossTimeoutNanos;
+            c.tokenRetransmitNanos = tokenRetransmitNanos;
+            c.joinIntervalNanos = joinIntervalNanos;
+            c.consensusTimeoutNanos = consensusTimeoutNanos;
+            c.mergeDetectNanos = mergeDetectNanos;
+            c.tokenHoldNanos = tokenHoldNanos;
+        });
+    }
+
+    /** Sets the flow control windows; the personal window is at most the global one. */
+    public EngineConfig withWindows(int globalWindowMessages, int personalWindowMessages) {
+        positive(globalWindowMessages, "globalWindowMessages");
+        positive(personalWindowMessages, "personalWindowMessages");
+        if (personalWindowMessages > globalWindowMessages) {
+            throw new IllegalArgumentException("personalWindowMessages " + personalWindowMessages
+                    + " is over globalWindowMessages " + globalWindowMessages);
+        }
+        return with(c -> {
+            c.globalWindowMessages = globalWindowMessages;
+            c.personalWindowMessages = personalWindowMessages;
+        });
+    }
+
+    /** Sets {@link #initialSequence()}; any value, sequence numbers compare modulo 2^64. */
+    public EngineConfig withInitialSequence(long sequence) {
+        return with(c -> c.initialSequence = sequence);
+    }
+
     /** Sets {@link #daemonName()}: printable ASCII, no '#', at most 32 bytes. */
     public EngineConfig withDaemonName(String name) {
         Objects.requireNonNull(name, "name");
@@ -205,6 +340,11 @@ public final class EngineConfig {
                 + ", maxPrivateNameBytes=" + v.maxPrivateNameBytes + ", maxGroupsPerMessage=" + v.maxGroupsPerMessage
                 + ", maxSessions=" + v.maxSessions + ", sessionBufferBytesMax=" + v.sessionBufferBytesMax
                 + ", sendWindowMessages=" + v.sendWindowMessages + ", slowConsumerPolicy=" + v.slowConsumerPolicy
-                + ", seed=" + v.seed + "}";
+                + ", seed=" + v.seed + ", clustered=" + v.clustered + ", daemonId=" + v.daemonId
+                + ", tokenLossTimeoutNanos=" + v.tokenLossTimeoutNanos + ", tokenRetransmitNanos=" + v.tokenRetransmitNanos
+                + ", joinIntervalNanos=" + v.joinIntervalNanos + ", consensusTimeoutNanos=" + v.consensusTimeoutNanos
+                + ", mergeDetectNanos=" + v.mergeDetectNanos + ", tokenHoldNanos=" + v.tokenHoldNanos
+                + ", globalWindowMessages=" + v.globalWindowMessages + ", personalWindowMessages="
+                + v.personalWindowMessages + ", initialSequence=" + v.initialSequence + "}";
     }
 }

@@ -135,8 +135,13 @@ final class EngineHarness {
         return List.copyOf(log);
     }
 
+    /** The session an output concerns, or -1 for network outputs. */
+    static long sessionOf(Output o) {
+        return o instanceof Output.SessionOutput so ? so.sessionId() : -1;
+    }
+
     List<Output> outputsOf(long session) {
-        return log.stream().filter(o -> o.sessionId() == session).toList();
+        return log.stream().filter(o -> sessionOf(o) == session).toList();
     }
 
     /** Every event delivered to {@code session} on {@code stream}, in order. */
@@ -191,9 +196,9 @@ final class EngineHarness {
     void assertNothingAfterClose() {
         java.util.Set<Long> closed = new java.util.HashSet<>();
         for (Output o : log) {
-            assertThat(closed).as("output %s after the session was closed", o).doesNotContain(o.sessionId());
-            if (o instanceof Output.CloseSession) {
-                closed.add(o.sessionId());
+            assertThat(closed).as("output %s after the session was closed", o).doesNotContain(sessionOf(o));
+            if (o instanceof Output.CloseSession c) {
+                closed.add(c.sessionId());
             }
         }
     }

@@ -231,7 +231,7 @@ class MembershipTest {
 
         // the engine says nothing more to sessions that are gone
         assertThat(h.outputsOf(2).get(h.outputsOf(2).size() - 1)).isInstanceOf(Output.Deliver.class);
-        assertThat(h.log().subList(h.log().size() - 1, h.log().size())).allMatch(o -> o.sessionId() == 1);
+        assertThat(h.log().subList(h.log().size() - 1, h.log().size())).allMatch(o -> EngineHarness.sessionOf(o) == 1);
         assertThat(h.engine.sessionCount()).isEqualTo(1);
         assertThat(h.engine.members("h")).containsExactly(A);
     }

@@ -106,4 +106,17 @@ public final class GroupTable {
         Set<String> s = groupsOfMember.get(member);
         return s == null ? List.of() : new ArrayList<>(s);
     }
+
+    /** The names of the groups with members, sorted: a deterministic order for every daemon. */
+    public List<String> names() {
+        List<String> n = new ArrayList<>(groups.keySet());
+        Collections.sort(n);
+        return n;
+    }
+
+    /** Forgets every group: the table is about to be rebuilt from a group state exchange. */
+    public void clear() {
+        groups.clear();
+        groupsOfMember.clear();
+    }
 }

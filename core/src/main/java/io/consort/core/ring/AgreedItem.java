@@ -1,6 +1,7 @@
 package io.consort.core.ring;
 
 import io.consort.core.ServiceLevel;
+import io.consort.core.ViewId;
 import java.util.List;
 
 /**
@@ -29,5 +30,35 @@ public sealed interface AgreedItem {
 
     /** {@code session} is gone: cleanly (LEAVE for the others) or not (DISCONNECT). */
     record Disconnect(String session, boolean clean) implements AgreedItem {
+    }
+
+    /**
+     * Daemon-generated, never from a session: after a configuration change each daemon of the new
+     * configuration tells the others which of its own sessions are in which groups. Once every
+     * daemon's state is delivered, all of them compute the same new group table.
+     *
+     * @param daemonId        the reporting daemon
+     * @param configurationId the configuration the exchange belongs to; a state of another is ignored
+     * @param lineage         a hash of the configuration changes the daemon went through since its groups'
+     *                        last views; equal lineage and view id mean "delivered the same messages since"
+     * @param groups          the groups with members on this daemon
+     */
+    record GroupState(int daemonId, long configurationId, long lineage, List<Entry> groups) implements AgreedItem {
+        /** One group: its view id at the reporting daemon and the daemon's own members, in view order. */
+        public record Entry(String group, ViewId viewId, List<String> members) {
+            public Entry {
+                members = List.copyOf(members);
+            }
+        }
+
+        public GroupState {
+            groups = List.copyOf(groups);
+        }
+
+        /** Empty: the item comes from a daemon, not a session. */
+        @Override
+        public String session() {
+            return "";
+        }
     }
 }

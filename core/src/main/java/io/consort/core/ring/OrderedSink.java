@@ -10,4 +10,17 @@ public interface OrderedSink {
      * @param item            the item
      */
     void deliver(long configurationId, long sequence, AgreedItem item);
+
+    /**
+     * The configuration {@code oldConfigurationId} ended: the items that follow, until
+     * {@link #regular}, are its remainder, delivered in the transitional configuration of the
+     * daemons in {@code transitionalDaemons} (those that came from it into the new configuration).
+     * Rings of one never call this.
+     */
+    default void transitional(long oldConfigurationId, long newConfigurationId, java.util.List<Integer> transitionalDaemons) {
+    }
+
+    /** The regular configuration {@code configurationId} of {@code daemons} (ring order) is installed. */
+    default void regular(long configurationId, java.util.List<Integer> daemons) {
+    }
 }

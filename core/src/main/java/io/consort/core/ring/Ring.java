@@ -14,4 +14,42 @@ public interface Ring {
 
     /** The id of the current configuration. */
     long configurationId();
+
+    /**
+     * A datagram from daemon {@code fromDaemon}. Rings of one drop it. Never throws for bad
+     * content: a malformed datagram is counted and dropped.
+     */
+    default void receive(int fromDaemon, byte[] datagram, long nowNanos) {
+    }
+
+    /** The driver's timer fired (or any time passed); the ring acts on expired deadlines. */
+    default void tick(long nowNanos) {
+    }
+
+    /** The earliest time the ring wants a {@link #tick}, or {@link Long#MAX_VALUE} for none. */
+    default long nextDeadlineNanos() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Moves the ring's network outputs (datagrams to send) to {@code out}. */
+    default void takeOutputs(java.util.function.Consumer<? super io.consort.core.Output> out) {
+    }
+
+    /**
+     * The group state exchange of the current configuration is complete: the ring may now order
+     * the items of sessions again. A ring holds session items back from the moment it installs a
+     * new configuration until this call, so that only daemon state is ordered before the new views.
+     */
+    default void openClientTraffic() {
+    }
+
+    /** How many messages the ring holds (ordered, waiting, or kept for retransmission): for memory bounds. */
+    default int heldMessages() {
+        return 0;
+    }
+
+    /** The daemons of the current configuration, in ring order; a ring of one lists nothing. */
+    default java.util.List<Integer> members() {
+        return java.util.List.of();
+    }
 }

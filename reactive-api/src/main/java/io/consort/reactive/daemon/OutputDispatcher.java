@@ -28,7 +28,10 @@ final class OutputDispatcher implements Consumer<List<Output>> {
     @Override
     public void accept(List<Output> outputs) {
         for (Output o : outputs) {
-            SessionConnection c = connections.get(o.sessionId());
+            if (!(o instanceof Output.SessionOutput so)) {
+                continue; // network outputs belong to the daemon network driver
+            }
+            SessionConnection c = connections.get(so.sessionId());
             if (c == null) {
                 continue;
             }

@@ -1,0 +1,104 @@
+package io.consort.core.membership;
+
+import io.consort.core.wire.JoinPacket;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The gather state of Totem's membership algorithm at one daemon: the daemons it believes alive
+ * (proc set), those it believes failed (fail set), and the last join each peer sent. Consensus
+ * is reached when every daemon of {@link #members()} sent a join with exactly this daemon's two
+ * sets; then they all agree on who forms the new ring.
+ *
+ * <p>Sets only grow while gathering, so consensus always comes: at worst each daemon ends alone.
+ */
+public final class Gather {
+    private final int self;
+    private final TreeSet<Integer> proc = new TreeSet<>();
+    private final TreeSet<Integer> fail = new TreeSet<>();
+    private final Map<Integer, JoinPacket> joins = new HashMap<>();
+
+    /** Starts gathering with {@code initialProc} (this daemon is always added). */
+    public Gather(int self, Collection<Integer> initialProc) {
+        this.self = self;
+        proc.addAll(initialProc);
+        proc.add(self);
+    }
+
+    /**
+     * Takes in a join; returns whether this daemon's sets changed (its join must be sent again).
+     * A peer that counts this daemon failed is counted failed in return: the two cannot agree.
+     */
+    public boolean onJoin(JoinPacket j) {
+        int sender = j.sender();
+        joins.put(sender, j);
+        boolean changed = proc.add(sender);
+        if (j.failSet().contains(self)) {
+            changed |= fail.add(sender);
+            return changed;
+        }
+        changed |= proc.addAll(j.procSet());
+        for (int f : j.failSet()) {
+            changed |= fail.add(f);
+        }
+        return changed;
+    }
+
+    /**
+     * The consensus timeout expired: counts failed every member that has not sent a join agreeing
+     * with this daemon's sets since the last timeout, then forgets the joins, so that a daemon that
+     * agreed and then died (the representative, say, before its commit token got out) is failed
+     * at the next timeout instead of being waited for forever. Live daemons repeat their joins
+     * every join interval, well inside a consensus timeout.
+     */
+    public void failUnresponsive() {
+        for (int m : members()) {
+            if (m != self && !agrees(joins.get(m))) {
+                fail.add(m);
+            }
+        }
+        joins.clear();
+    }
+
+    /** Proc set minus fail set, ascending: the new ring's members if consensus holds. */
+    public List<Integer> members() {
+        List<Integer> m = new ArrayList<>(proc.size());
+        for (int p : proc) {
+            if (!fail.contains(p)) {
+                m.add(p);
+            }
+        }
+        return m;
+    }
+
+    /** Whether every member sent a join with this daemon's sets. */
+    public boolean consensus() {
+        for (int m : members()) {
+            if (m != self && !agrees(joins.get(m))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean agrees(JoinPacket j) {
+        return j != null && j.procSet().equals(procSet()) && j.failSet().equals(failSet());
+    }
+
+    public List<Integer> procSet() {
+        return List.copyOf(proc);
+    }
+
+    public List<Integer> failSet() {
+        return List.copyOf(fail);
+    }
+
+    /** This daemon's join message. */
+    public JoinPacket join(long ringSeqMax, long regularRingId) {
+        return new JoinPacket(self, ringSeqMax, regularRingId, procSet(), failSet());
+    }
+}

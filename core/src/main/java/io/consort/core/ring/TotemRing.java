@@ -1,0 +1,852 @@
+package io.consort.core.ring;
+
+import io.consort.core.EngineConfig;
+import io.consort.core.Output;
+import io.consort.core.ServiceLevel;
+import io.consort.core.membership.Gather;
+import io.consort.core.membership.RecoveryPlan;
+import io.consort.core.wire.BeaconPacket;
+import io.consort.core.wire.CommitPacket;
+import io.consort.core.wire.ItemCodec;
+import io.consort.core.wire.JoinPacket;
+import io.consort.core.wire.MessagePacket;
+import io.consort.core.wire.Packet;
+import io.consort.core.wire.TokenPacket;
+import io.consort.core.wire.WireException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Totem single-ring protocol with its membership algorithm, as one daemon runs it.
+ *
+ * <p>States: GATHER (exchanging joins until the daemons that see each other agree who they are),
+ * COMMIT (the commit token goes around twice, collecting and then spreading every member's old
+ * ring), RECOVERY (the new ring's token runs; members re-send their old ring's messages so that all
+ * who came from that ring hold the same ones; then the old ring's remainder is delivered, the
+ * transitional configuration, then the new regular one) and OPERATIONAL (the token runs; its
+ * holder multicasts). docs/RING.md explains the protocol and the timeouts.
+ *
+ * <p>Pure: driven by {@link #receive}, {@link #tick} and {@link #submit}; time is a parameter; its
+ * outputs are datagrams and deliveries, taken by the engine.
+ */
+public final class TotemRing implements Ring {
+    private enum State { GATHER, COMMIT, RECOVERY, OPERATIONAL }
+
+    /** A sink call waiting for {@link #drainTo}. */
+    private sealed interface Delivery {
+    }
+
+    private record ItemDelivery(long ringId, long seq, AgreedItem item) implements Delivery {
+    }
+
+    private record TransitionalDelivery(long oldRingId, long newRingId, List<Integer> daemons) implements Delivery {
+    }
+
+    private record RegularDelivery(long ringId, List<Integer> daemons) implements Delivery {
+    }
+
+    /** One ring this daemon takes part in: its members, its messages and its token bookkeeping. */
+    private static final class RingInstance {
+        final long id;
+        final List<Integer> members;
+        final int myIndex;
+        final MessageStore store;
+        long lastStamp = -1;
+        long knownSafe;
+        long delivered;
+        int sentLastVisit;
+        int backlogLastVisit;
+        @Nullable TokenPacket lastToken;
+
+        RingInstance(long id, List<Integer> members, int me, long initialSeq) {
+            this.id = id;
+            this.members = List.copyOf(members);
+            this.myIndex = members.indexOf(me);
+            this.store = new MessageStore(id, initialSeq);
+            this.knownSafe = initialSeq;
+            this.delivered = initialSeq;
+        }
+
+        int successor() {
+            return members.get((myIndex + 1) % members.size());
+        }
+    }
+
+    private static final int RING_SEQ_SHIFT = 10;
+
+    private final int me;
+    private final long initialSeq;
+    private final long tokenLossNanos;
+    private final long tokenRetransmitNanos;
+    private final long joinIntervalNanos;
+    private final long consensusTimeoutNanos;
+    private final long mergeDetectNanos;
+    private final long tokenHoldNanos;
+    private final int globalWindow;
+    private final int personalWindow;
+
+    private final List<Output> outputs = new ArrayList<>();
+    private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
+    private final ArrayDeque<AgreedItem> clientQueue = new ArrayDeque<>();
+    private final ArrayDeque<AgreedItem> controlQueue = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> selfQueue = new ArrayDeque<>();
+    private boolean clientOpen;
+    private boolean started;
+    private long now;
+    private long droppedDatagrams;
+
+    private State state = State.GATHER;
+    private long ringSeqMax;
+    /** The last installed regular ring; frozen (no new messages taken in) while not operational. */
+    private @Nullable RingInstance regular;
+    /** The ring whose token this daemon handles: in RECOVERY the new ring, in OPERATIONAL the regular one. */
+    private @Nullable RingInstance current;
+
+    // gather
+    private @Nullable Gather gather;
+    private long gatherStart;
+    private long joinAt = Long.MAX_VALUE;
+    private long consensusAt = Long.MAX_VALUE;
+
+    // commit and recovery
+    private long commitRingId;
+    private List<Integer> commitMembers = List.of();
+    private @Nullable CommitPacket lastCommitSent;
+    private int lastCommitTo;
+    private long commitRetransmitAt = Long.MAX_VALUE;
+    private @Nullable RecoveryPlan plan;
+    private final ArrayDeque<MessageStore.Stored> recoveryQueue = new ArrayDeque<>();
+    private boolean tokenStarted;
+
+    // timers of the token
+    private long tokenLossAt = Long.MAX_VALUE;
+    private long retransmitAt = Long.MAX_VALUE;
+    private long beaconAt = Long.MAX_VALUE;
+    private @Nullable TokenPacket heldToken;
+    private long holdUntil = Long.MAX_VALUE;
+
+    /** The ring of daemon {@code config.daemonId()}. */
+    public TotemRing(EngineConfig config) {
+        this.me = config.daemonId();
+        this.initialSeq = config.initialSequence();
+        this.tokenLossNanos = config.tokenLossTimeoutNanos();
+        this.tokenRetransmitNanos = config.tokenRetransmitNanos();
+        this.joinIntervalNanos = config.joinIntervalNanos();
+        this.consensusTimeoutNanos = config.consensusTimeoutNanos();
+        this.mergeDetectNanos = config.mergeDetectNanos();
+        this.tokenHoldNanos = config.tokenHoldNanos();
+        this.globalWindow = config.globalWindowMessages();
+        this.personalWindow = config.personalWindowMessages();
+        // Ring seqs of a restarted daemon start above any it used before, so ring ids never repeat.
+        this.ringSeqMax = config.incarnation();
+    }
+
+    // ------------------------------------------------------------------ Ring
+
+    @Override
+    public void submit(AgreedItem item) {
+        if (item instanceof AgreedItem.GroupState) {
+            controlQueue.add(item);
+        } else {
+            clientQueue.add(item);
+        }
+    }
+
+    @Override
+    public int drainTo(OrderedSink sink) {
+        int n = 0;
+        Delivery d;
+        while ((d = deliveries.poll()) != null) {
+            n++;
+            if (d instanceof ItemDelivery i) {
+                sink.deliver(i.ringId(), i.seq(), i.item());
+            } else if (d instanceof TransitionalDelivery t) {
+                sink.transitional(t.oldRingId(), t.newRingId(), t.daemons());
+            } else {
+                RegularDelivery r = (RegularDelivery) d;
+                sink.regular(r.ringId(), r.daemons());
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public long configurationId() {
+        return regular == null ? 0 : regular.id;
+    }
+
+    @Override
+    public List<Integer> members() {
+        return state == State.OPERATIONAL && regular != null ? regular.members : List.of();
+    }
+
+    /** Whether the ring is operational (not forming a new configuration). */
+    public boolean operational() {
+        return state == State.OPERATIONAL;
+    }
+
+    /** Datagrams dropped because they could not be decoded. */
+    public long droppedDatagrams() {
+        return droppedDatagrams;
+    }
+
+    @Override
+    public int heldMessages() {
+        int n = clientQueue.size() + controlQueue.size() + recoveryQueue.size();
+        if (regular != null) {
+            n += regular.store.size();
+        }
+        if (current != null && current != regular) {
+            n += current.store.size();
+        }
+        return n;
+    }
+
+    @Override
+    public void openClientTraffic() {
+        clientOpen = true;
+    }
+
+    @Override
+    public void takeOutputs(Consumer<? super Output> out) {
+        for (Output o : outputs) {
+            out.accept(o);
+        }
+        outputs.clear();
+    }
+
+    @Override
+    public long nextDeadlineNanos() {
+        if (!started) {
+            return Long.MAX_VALUE;
+        }
+        if (!selfQueue.isEmpty()) {
+            return now;
+        }
+        long d = Math.min(tokenLossAt, retransmitAt);
+        d = Math.min(d, Math.min(joinAt, consensusAt));
+        d = Math.min(d, Math.min(commitRetransmitAt, beaconAt));
+        if (heldToken != null) {
+            d = Math.min(d, hasWork() ? now : holdUntil);
+        }
+        return d;
+    }
+
+    @Override
+    public void receive(int fromDaemon, byte[] datagram, long nowNanos) {
+        advance(nowNanos);
+        Packet p;
+        try {
+            p = Packet.decode(datagram);
+        } catch (WireException e) {
+            droppedDatagrams++;
+            return;
+        }
+        try {
+            handle(p);
+        } catch (WireException e) {
+            // A well-framed packet whose body (an item) is malformed.
+            droppedDatagrams++;
+        }
+    }
+
+    @Override
+    public void tick(long nowNanos) {
+        advance(nowNanos);
+        int pending = selfQueue.size();
+        for (int i = 0; i < pending; i++) {
+            byte[] b = selfQueue.poll();
+            try {
+                handle(Packet.decode(b));
+            } catch (WireException e) {
+                droppedDatagrams++;
+            }
+        }
+        switch (state) {
+            case GATHER -> gatherTimers();
+            case COMMIT -> {
+                if (now >= tokenLossAt) {
+                    enterGather(commitMembers);
+                } else {
+                    retransmitCommit();
+                }
+            }
+            case RECOVERY, OPERATIONAL -> tokenTimers();
+        }
+    }
+
+    private void advance(long nowNanos) {
+        now = Math.max(now, nowNanos);
+        if (!started) {
+            started = true;
+            enterGather(List.of(me));
+        }
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    private void handle(Packet p) {
+        if (p instanceof TokenPacket t) {
+            onToken(t);
+        } else if (p instanceof MessagePacket m) {
+            onMessage(m);
+        } else if (p instanceof JoinPacket j) {
+            onJoin(j);
+        } else if (p instanceof CommitPacket c) {
+            onCommit(c);
+        } else {
+            onBeacon((BeaconPacket) p);
+        }
+    }
+
+    private void send(int to, Packet p) {
+        byte[] bytes = p.encode();
+        if (to == me) {
+            selfQueue.add(bytes);
+        } else {
+            outputs.add(new Output.SendDatagram(to, bytes));
+        }
+    }
+
+    private void broadcast(byte[] bytes) {
+        outputs.add(new Output.BroadcastDatagram(bytes));
+    }
+
+    private static long ringSeqOf(long ringId) {
+        return ringId >>> RING_SEQ_SHIFT;
+    }
+
+    // ------------------------------------------------------------------ gather
+
+    private void enterGather(List<Integer> proc) {
+        state = State.GATHER;
+        gather = new Gather(me, proc);
+        gatherStart = now;
+        joinAt = now;
+        consensusAt = now + consensusTimeoutNanos;
+        current = null;
+        heldToken = null;
+        holdUntil = Long.MAX_VALUE;
+        lastCommitSent = null;
+        commitRetransmitAt = Long.MAX_VALUE;
+        tokenLossAt = Long.MAX_VALUE;
+        retransmitAt = Long.MAX_VALUE;
+        beaconAt = Long.MAX_VALUE;
+        plan = null;
+        recoveryQueue.clear();
+        tokenStarted = false;
+        clientOpen = false;
+        gatherTimers();
+    }
+
+    private void gatherTimers() {
+        Gather g = gather;
+        if (g == null) {
+            return;
+        }
+        if (now >= consensusAt) {
+            g.failUnresponsive();
+            consensusAt = now + consensusTimeoutNanos;
+            joinAt = now;
+        }
+        if (now >= joinAt) {
+            sendJoin();
+        }
+        tryConsensus();
+    }
+
+    private void sendJoin() {
+        Gather g = gather;
+        if (g == null) {
+            return;
+        }
+        JoinPacket j = g.join(ringSeqMax, regular == null ? 0 : regular.id);
+        broadcast(j.encode());
+        joinAt = now + joinIntervalNanos;
+    }
+
+    private void onJoin(JoinPacket j) {
+        if (j.sender() == me) {
+            return;
+        }
+        long prevSeqMax = ringSeqMax;
+        ringSeqMax = Math.max(ringSeqMax, j.ringSeqMax());
+        switch (state) {
+            case OPERATIONAL, RECOVERY -> {
+                RingInstance r = current;
+                if (r == null) {
+                    return;
+                }
+                boolean member = r.members.contains(j.sender());
+                // A join from a member that was sent before this ring formed is stale; one from a
+                // member that knows this ring means the member gave up on it.
+                if (member && j.ringSeqMax() < ringSeqOf(r.id)) {
+                    return;
+                }
+                if (!member && state == State.RECOVERY) {
+                    return;
+                }
+                List<Integer> proc = new ArrayList<>(r.members);
+                proc.add(j.sender());
+                enterGather(proc);
+                gatherJoin(j);
+            }
+            case COMMIT -> {
+                if (commitMembers.contains(j.sender()) && j.ringSeqMax() >= ringSeqOf(commitRingId)) {
+                    enterGather(commitMembers);
+                    gatherJoin(j);
+                }
+            }
+            case GATHER -> gatherJoin(j);
+        }
+        if (ringSeqMax < prevSeqMax) {
+            throw new AssertionError("ring seq went backwards");
+        }
+    }
+
+    private void gatherJoin(JoinPacket j) {
+        Gather g = gather;
+        if (g == null) {
+            return;
+        }
+        int before = g.procSet().size();
+        if (g.onJoin(j)) {
+            if (g.procSet().size() > before) {
+                // A newcomer gets a full consensus timeout to answer.
+                consensusAt = now + consensusTimeoutNanos;
+            }
+            sendJoin();
+        }
+        tryConsensus();
+    }
+
+    private void tryConsensus() {
+        Gather g = gather;
+        if (state != State.GATHER || g == null || now < gatherStart + joinIntervalNanos || !g.consensus()) {
+            return;
+        }
+        List<Integer> members = g.members();
+        if (members.get(0) != me) {
+            return;
+        }
+        ringSeqMax++;
+        long ringId = (ringSeqMax << RING_SEQ_SHIFT) | me;
+        List<CommitPacket.Slot> slots = new ArrayList<>(members.size());
+        for (int m : members) {
+            slots.add(m == me ? mySlot() : new CommitPacket.Slot(m, false, 0, 0, 0, 0));
+        }
+        enterCommit(ringId, members);
+        forwardCommit(new CommitPacket(me, ringId, 1, slots));
+    }
+
+    private CommitPacket.Slot mySlot() {
+        RingInstance r = regular;
+        if (r == null) {
+            return new CommitPacket.Slot(me, true, 0, initialSeq, initialSeq, initialSeq);
+        }
+        return new CommitPacket.Slot(me, true, r.id, r.store.aru(), r.store.highSeq(), r.knownSafe);
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    private void enterCommit(long ringId, List<Integer> members) {
+        state = State.COMMIT;
+        commitRingId = ringId;
+        commitMembers = List.copyOf(members);
+        gather = null;
+        joinAt = Long.MAX_VALUE;
+        consensusAt = Long.MAX_VALUE;
+        tokenLossAt = now + tokenLossNanos;
+    }
+
+    private void forwardCommit(CommitPacket c) {
+        List<Integer> m = c.members();
+        int to = m.get((m.indexOf(me) + 1) % m.size());
+        lastCommitSent = c;
+        lastCommitTo = to;
+        commitRetransmitAt = now + tokenRetransmitNanos;
+        send(to, c);
+    }
+
+    private void retransmitCommit() {
+        CommitPacket c = lastCommitSent;
+        if (c != null && now >= commitRetransmitAt) {
+            send(lastCommitTo, c);
+            commitRetransmitAt = now + tokenRetransmitNanos;
+        }
+    }
+
+    private void onCommit(CommitPacket c) {
+        ringSeqMax = Math.max(ringSeqMax, ringSeqOf(c.ringId()));
+        List<Integer> members = c.members();
+        int idx = members.indexOf(me);
+        if (idx < 0) {
+            return;
+        }
+        boolean rep = members.get(0) == me;
+        boolean allFilled = c.slots().stream().allMatch(CommitPacket.Slot::filled);
+        if (c.rotation() == 1) {
+            if (state == State.GATHER && gather != null && members.equals(gather.members()) && !rep) {
+                List<CommitPacket.Slot> slots = new ArrayList<>(c.slots());
+                slots.set(idx, mySlot());
+                enterCommit(c.ringId(), members);
+                forwardCommit(new CommitPacket(me, c.ringId(), 1, slots));
+            } else if (state == State.COMMIT && c.ringId() == commitRingId && rep && allFilled) {
+                CommitPacket second = new CommitPacket(me, c.ringId(), 2, c.slots());
+                enterRecovery(second);
+                forwardCommit(second);
+            }
+        } else if (allFilled) {
+            if (state == State.COMMIT && c.ringId() == commitRingId && !rep) {
+                enterRecovery(c);
+                forwardCommit(new CommitPacket(me, c.ringId(), 2, c.slots()));
+            } else if (state == State.RECOVERY && rep && current != null && current.id == c.ringId()
+                    && !tokenStarted) {
+                tokenStarted = true;
+                lastCommitSent = null;
+                commitRetransmitAt = Long.MAX_VALUE;
+                RingInstance r = current;
+                long[] arus = new long[r.members.size()];
+                java.util.Arrays.fill(arus, initialSeq);
+                TokenPacket first = new TokenPacket(me, r.id, 0, initialSeq, initialSeq, -1, 0, 0, false, arus,
+                        new boolean[arus.length], new long[0]);
+                r.lastStamp = -1;
+                acceptToken(first);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void enterRecovery(CommitPacket c) {
+        state = State.RECOVERY;
+        RingInstance r = new RingInstance(c.ringId(), c.members(), me, initialSeq);
+        current = r;
+        RingInstance old = regular;
+        RecoveryPlan p = RecoveryPlan.of(c, me, old == null ? 0 : old.id, initialSeq);
+        plan = p;
+        recoveryQueue.clear();
+        if (old != null) {
+            for (long s = p.lowAru() + 1; Seq.le(s, p.highSeq()); s++) {
+                MessageStore.Stored st = old.store.get(s);
+                if (st != null && (Seq.lt(p.maxAru(), s) || p.maxAruHolder() == me)) {
+                    recoveryQueue.add(st);
+                }
+            }
+        }
+        tokenStarted = false;
+        tokenLossAt = now + tokenLossNanos;
+        retransmitAt = Long.MAX_VALUE;
+    }
+
+    /**
+     * Every member coming from this daemon's old ring now holds the same old messages: deliver the
+     * old ring's remainder as EVS says, then install the new ring as the regular configuration.
+     */
+    private void finishRecovery() {
+        RingInstance r = current;
+        RecoveryPlan p = plan;
+        if (r == null || p == null) {
+            throw new IllegalStateException("recovery without a ring or plan");
+        }
+        RingInstance old = regular;
+        if (old == null) {
+            deliveries.add(new TransitionalDelivery(0, r.id, p.transitional()));
+        } else {
+            // In the old regular configuration: everything in order up to the first hole, SAFE
+            // messages only if some transitional member knew every old member held them.
+            long s = old.delivered;
+            while (true) {
+                long n = s + 1;
+                MessageStore.Stored st = old.store.get(n);
+                if (st == null || (st.packet().safe() && Seq.lt(p.safeOld(), n))) {
+                    break;
+                }
+                deliverStored(old, n, st);
+                s = n;
+            }
+            old.delivered = s;
+            deliveries.add(new TransitionalDelivery(old.id, r.id, p.transitional()));
+            // In the transitional configuration: the rest in order; after a hole, only messages of
+            // transitional members, since others' may depend on the missing one.
+            boolean hole = false;
+            for (long n = s + 1; Seq.le(n, p.highSeq()); n++) {
+                MessageStore.Stored st = old.store.get(n);
+                if (st == null) {
+                    hole = true;
+                    continue;
+                }
+                if (hole && !p.transitional().contains(st.packet().sender())) {
+                    continue;
+                }
+                deliverStored(old, n, st);
+            }
+        }
+        regular = r;
+        state = State.OPERATIONAL;
+        plan = null;
+        recoveryQueue.clear();
+        clientOpen = false;
+        lastCommitSent = null;
+        commitRetransmitAt = Long.MAX_VALUE;
+        beaconAt = r.members.get(0) == me ? now + mergeDetectNanos : Long.MAX_VALUE;
+        deliveries.add(new RegularDelivery(r.id, r.members));
+    }
+
+    private void deliverStored(RingInstance r, long seq, MessageStore.Stored st) {
+        AgreedItem item = st.item();
+        if (item != null) {
+            deliveries.add(new ItemDelivery(r.id, seq, item));
+        }
+    }
+
+    // ------------------------------------------------------------------ token
+
+    private void onToken(TokenPacket t) {
+        RingInstance r = current;
+        if ((state != State.RECOVERY && state != State.OPERATIONAL) || r == null || t.ringId() != r.id) {
+            return;
+        }
+        if (t.memberArus().length != r.members.size() || t.stamp() <= r.lastStamp) {
+            return;
+        }
+        if (state == State.RECOVERY) {
+            // The new ring runs: the commit token did its job.
+            lastCommitSent = null;
+            commitRetransmitAt = Long.MAX_VALUE;
+        }
+        acceptToken(t);
+    }
+
+    private void acceptToken(TokenPacket t) {
+        RingInstance r = current;
+        if (r == null) {
+            return;
+        }
+        r.lastStamp = t.stamp();
+        tokenLossAt = now + tokenLossNanos;
+        r.lastToken = null;
+        retransmitAt = Long.MAX_VALUE;
+        if (state == State.OPERATIONAL && r.myIndex == 0 && idle(t)) {
+            heldToken = t;
+            holdUntil = now + tokenHoldNanos;
+            return;
+        }
+        processToken(t);
+    }
+
+    private boolean idle(TokenPacket t) {
+        return t.fcc() == 0 && t.rtr().length == 0 && t.aru() == t.seq() && !hasWork();
+    }
+
+    private boolean hasWork() {
+        return !controlQueue.isEmpty() || (clientOpen && !clientQueue.isEmpty());
+    }
+
+    private void tokenTimers() {
+        RingInstance r = current;
+        if (r == null) {
+            return;
+        }
+        if (now >= tokenLossAt) {
+            enterGather(r.members);
+            return;
+        }
+        retransmitCommit();
+        TokenPacket held = heldToken;
+        if (held != null && (now >= holdUntil || hasWork())) {
+            heldToken = null;
+            holdUntil = Long.MAX_VALUE;
+            processToken(held);
+        }
+        TokenPacket last = r.lastToken;
+        if (last != null && now >= retransmitAt) {
+            send(r.successor(), last);
+            retransmitAt = now + tokenRetransmitNanos;
+        }
+        if (state == State.OPERATIONAL && now >= beaconAt) {
+            broadcast(new BeaconPacket(me, r.id).encode());
+            beaconAt = now + mergeDetectNanos;
+        }
+    }
+
+    private void processToken(TokenPacket t) {
+        RingInstance r = current;
+        if (r == null) {
+            return;
+        }
+        long seq = t.seq();
+        // 1. Answer the retransmission requests this daemon can.
+        List<Long> rtr = new ArrayList<>(t.rtr().length);
+        int retransmitted = 0;
+        for (long want : t.rtr()) {
+            if (Seq.le(want, t.aru())) {
+                continue; // every member holds it already
+            }
+            MessageStore.Stored st = r.store.get(want);
+            if (st != null) {
+                broadcast(st.raw());
+                retransmitted++;
+            } else if (!rtr.contains(want)) {
+                rtr.add(want);
+            }
+        }
+        // 2. Multicast new messages within the windows: personal per visit, global per rotation,
+        //    and never more outstanding (not yet held by all) than twice the global window.
+        int othersLastRotation = Math.max(0, t.fcc() - r.sentLastVisit);
+        long outstanding = seq - t.aru();
+        long allowed = Math.min(personalWindow, globalWindow - othersLastRotation - retransmitted);
+        allowed = Math.min(allowed, 2L * globalWindow - outstanding);
+        int sent = 0;
+        while (sent < allowed) {
+            MessagePacket m = nextMessage(r, seq + 1);
+            if (m == null) {
+                break;
+            }
+            seq++;
+            byte[] raw = m.encode();
+            r.store.add(new MessageStore.Stored(m, m.kind() == MessagePacket.KIND_ITEM ? ItemCodec.decode(m.body()) : null,
+                    raw));
+            broadcast(raw);
+            sent++;
+        }
+        // 3. Ask for what this daemon misses.
+        for (long s = r.store.aru() + 1; Seq.le(s, seq) && rtr.size() < TokenPacket.MAX_RTR; s++) {
+            if (!r.store.has(s) && !rtr.contains(s)) {
+                rtr.add(s);
+            }
+        }
+        // 4. Record what this daemon holds; the minimum over members is what all hold.
+        long[] arus = t.memberArus().clone();
+        arus[r.myIndex] = r.store.aru();
+        boolean[] done = t.memberDone().clone();
+        if (state == State.RECOVERY && recoveryQueue.isEmpty()) {
+            done[r.myIndex] = true;
+        }
+        long min = arus[0];
+        int minAt = 0;
+        for (int i = 1; i < arus.length; i++) {
+            if (Seq.lt(arus[i], min)) {
+                min = arus[i];
+                minAt = i;
+            }
+        }
+        r.knownSafe = Seq.max(r.knownSafe, min);
+        boolean recovered = t.recovered();
+        if (state == State.RECOVERY && !recovered && min == seq && rtr.isEmpty() && allTrue(done)) {
+            recovered = true;
+        }
+        int backlog = Math.max(0, t.backlog() - r.backlogLastVisit) + backlog();
+        r.backlogLastVisit = backlog();
+        int fcc = othersLastRotation + sent + retransmitted;
+        r.sentLastVisit = sent + retransmitted;
+        long[] rtrArr = new long[rtr.size()];
+        for (int i = 0; i < rtrArr.length; i++) {
+            rtrArr[i] = rtr.get(i);
+        }
+        TokenPacket next = new TokenPacket(me, r.id, t.stamp() + 1, seq, min, min == seq ? -1 : r.members.get(minAt),
+                fcc, backlog, recovered, arus, done, rtrArr);
+        if (state == State.RECOVERY && recovered) {
+            finishRecovery();
+        }
+        if (state == State.OPERATIONAL) {
+            deliverInOrder(r);
+            r.store.discardUpTo(Seq.min(r.knownSafe, r.delivered));
+        }
+        r.lastToken = next;
+        retransmitAt = now + tokenRetransmitNanos;
+        send(r.successor(), next);
+    }
+
+    private static boolean allTrue(boolean[] b) {
+        for (boolean x : b) {
+            if (!x) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int backlog() {
+        return controlQueue.size() + (clientOpen ? clientQueue.size() : 0) + recoveryQueue.size();
+    }
+
+    private @Nullable MessagePacket nextMessage(RingInstance r, long seq) {
+        if (state == State.RECOVERY) {
+            MessageStore.Stored old = recoveryQueue.poll();
+            return old == null ? null
+                    : new MessagePacket(me, r.id, seq, MessagePacket.KIND_RECOVERED, false, old.raw());
+        }
+        AgreedItem item = controlQueue.poll();
+        if (item == null && clientOpen) {
+            item = clientQueue.poll();
+        }
+        if (item == null) {
+            return null;
+        }
+        boolean safe = item instanceof AgreedItem.Data d && d.level() == ServiceLevel.SAFE;
+        return new MessagePacket(me, r.id, seq, MessagePacket.KIND_ITEM, safe, ItemCodec.encode(item));
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    private void onMessage(MessagePacket m) {
+        RingInstance r = current;
+        if ((state == State.RECOVERY || state == State.OPERATIONAL) && r != null && m.ringId() == r.id) {
+            if (r.store.has(m.seq())) {
+                return;
+            }
+            AgreedItem item = null;
+            MessagePacket old = null;
+            AgreedItem oldItem = null;
+            if (m.kind() == MessagePacket.KIND_ITEM) {
+                item = ItemCodec.decode(m.body());
+            } else {
+                old = m.recovered();
+                oldItem = ItemCodec.decode(old.body());
+            }
+            r.store.add(new MessageStore.Stored(m, item, m.encode()));
+            RingInstance reg = regular;
+            if (old != null && state == State.RECOVERY && reg != null && old.ringId() == reg.id) {
+                reg.store.add(new MessageStore.Stored(old, oldItem, m.body()));
+            }
+            if (state == State.OPERATIONAL) {
+                deliverInOrder(r);
+            }
+            return;
+        }
+        if (state == State.OPERATIONAL && r != null && m.ringId() != r.id && !r.members.contains(m.sender())) {
+            foreign(r, m.sender());
+        }
+    }
+
+    private void onBeacon(BeaconPacket b) {
+        RingInstance r = current;
+        if (state == State.OPERATIONAL && r != null && b.ringId() != r.id && !r.members.contains(b.sender())) {
+            foreign(r, b.sender());
+        }
+    }
+
+    /** A daemon outside this ring can be heard: gather to merge with it. */
+    private void foreign(RingInstance r, int sender) {
+        TreeSet<Integer> proc = new TreeSet<>(r.members);
+        proc.add(sender);
+        enterGather(new ArrayList<>(proc));
+    }
+
+    private void deliverInOrder(RingInstance r) {
+        while (true) {
+            long n = r.delivered + 1;
+            MessageStore.Stored st = r.store.get(n);
+            if (st == null || (st.packet().safe() && Seq.lt(r.knownSafe, n))) {
+                return;
+            }
+            r.delivered = n;
+            deliverStored(r, n, st);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.consort.core.wire;
+
+import io.consort.core.ServiceLevel;
+import io.consort.core.ViewId;
+import io.consort.core.ring.AgreedItem;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The codec of agreed items, the body of a ring message.
+ *
+ * <pre>
+ * tag u8: 1 Data, 2 Join, 3 Leave, 4 Disconnect, 5 GroupState
+ * str  = u16 byte length, UTF-8 bytes
+ *
+ * Data:       session str | group count u16 | groups str... | level u8 | type u16 | self discard u8
+ *             | payload length i32 | payload
+ * Join/Leave: session str | group str
+ * Disconnect: session str | clean u8
+ * GroupState: daemon id u16 | configuration id i64 | lineage i64 | entry count i32
+ *             | entries: group str | view configuration i64 | view seq i64 | member count i32 | members str...
+ * </pre>
+ */
+public final class ItemCodec {
+    private static final int DATA = 1;
+    private static final int JOIN = 2;
+    private static final int LEAVE = 3;
+    private static final int DISCONNECT = 4;
+    private static final int GROUP_STATE = 5;
+
+    private ItemCodec() {
+    }
+
+    /** The item as bytes. */
+    public static byte[] encode(AgreedItem item) {
+        WireWriter w = new WireWriter(64);
+        if (item instanceof AgreedItem.Data d) {
+            w.u8(DATA).string(d.session()).u16(d.groups().size());
+            for (String g : d.groups()) {
+                w.string(g);
+            }
+            w.u8(d.level().code()).u16(d.type()).bool(d.selfDiscard()).i32(d.payload().length).bytes(d.payload());
+        } else if (item instanceof AgreedItem.Join j) {
+            w.u8(JOIN).string(j.session()).string(j.group());
+        } else if (item instanceof AgreedItem.Leave l) {
+            w.u8(LEAVE).string(l.session()).string(l.group());
+        } else if (item instanceof AgreedItem.Disconnect d) {
+            w.u8(DISCONNECT).string(d.session()).bool(d.clean());
+        } else {
+            AgreedItem.GroupState s = (AgreedItem.GroupState) item;
+            w.u8(GROUP_STATE).u16(s.daemonId()).i64(s.configurationId()).i64(s.lineage()).i32(s.groups().size());
+            for (AgreedItem.GroupState.Entry e : s.groups()) {
+                w.string(e.group()).i64(e.viewId().configurationId()).i64(e.viewId().sequence()).i32(e.members().size());
+                for (String m : e.members()) {
+                    w.string(m);
+                }
+            }
+        }
+        return w.toBytes();
+    }
+
+    /**
+     * Decodes an item.
+     *
+     * @throws WireException if the bytes are not exactly one well-formed item
+     */
+    public static AgreedItem decode(byte[] bytes) {
+        WireReader r = new WireReader(bytes);
+        int tag = r.u8();
+        AgreedItem item = switch (tag) {
+            case DATA -> {
+                String session = r.string();
+                int n = r.count16(2);
+                List<String> groups = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    groups.add(r.string());
+                }
+                int level = r.u8();
+                if (level > ServiceLevel.SAFE.code()) {
+                    throw new WireException("unknown service level " + level);
+                }
+                int type = r.u16();
+                boolean selfDiscard = r.bool();
+                byte[] payload = r.bytes(r.count32(1));
+                yield new AgreedItem.Data(session, groups, ServiceLevel.fromCode(level), type, selfDiscard, payload);
+            }
+            case JOIN -> new AgreedItem.Join(r.string(), r.string());
+            case LEAVE -> new AgreedItem.Leave(r.string(), r.string());
+            case DISCONNECT -> new AgreedItem.Disconnect(r.string(), r.bool());
+            case GROUP_STATE -> {
+                int daemon = r.u16();
+                long conf = r.i64();
+                long lineage = r.i64();
+                int n = r.count32(2 + 8 + 8 + 4);
+                List<AgreedItem.GroupState.Entry> entries = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    String group = r.string();
+                    ViewId id = new ViewId(r.i64(), r.i64());
+                    int m = r.count32(2);
+                    List<String> members = new ArrayList<>(m);
+                    for (int k = 0; k < m; k++) {
+                        members.add(r.string());
+                    }
+                    entries.add(new AgreedItem.GroupState.Entry(group, id, members));
+                }
+                yield new AgreedItem.GroupState(daemon, conf, lineage, entries);
+            }
+            default -> throw new WireException("unknown item tag " + tag);
+        };
+        r.end();
+        return item;
+    }
+}

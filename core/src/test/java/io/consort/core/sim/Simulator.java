@@ -1,0 +1,602 @@
+package io.consort.core.sim;
+
+import io.consort.core.Engine;
+import io.consort.core.EngineConfig;
+import io.consort.core.Event;
+import io.consort.core.MessageEvent;
+import io.consort.core.Output;
+import io.consort.core.ServiceLevel;
+import io.consort.core.StreamFilter;
+import io.consort.core.TransitionalEvent;
+import io.consort.core.ViewEvent;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * A deterministic simulation of a Consort daemon network: N engines in one thread, a virtual
+ * clock, a network that loses, duplicates, delays (hence reorders) and partitions datagrams,
+ * daemons that crash and restart, and clients that connect, join, leave, multicast at every
+ * service level and disconnect. All randomness comes from one {@link SplittableRandom} seeded
+ * with the run's seed, and events at the same instant run in the order they were scheduled, so
+ * a seed replays bit for bit.
+ *
+ * <p>A run has three phases: chaos (faults and traffic), healing (all links up, crashed daemons
+ * restarted, no loss, no traffic) and a final round (every member sends one message to each of its
+ * groups, which must reach every member). Then every session's log is checked.
+ */
+final class Simulator {
+    static final long MS = 1_000_000L;
+    static final String[] GROUPS = {"g0", "g1", "g2"};
+
+    /** What a run is like; drawn from the seed, or set by a scenario. */
+    static final class Params {
+        int daemons = 3;
+        double loss;
+        double duplication;
+        long minDelayNanos = 50_000;
+        long maxDelayNanos = 500_000;
+        long chaosNanos = 3_000 * MS;
+        long healNanos = 3_000 * MS;
+        long finalNanos = 1_000 * MS;
+        double faultsPerSecond = 2;
+        double clientActionsPerSecond = 200;
+        boolean faults = true;
+        long initialSequence;
+        int maxSessionsPerDaemon = 4;
+
+        static Params random(SplittableRandom r) {
+            Params p = new Params();
+            p.daemons = 2 + r.nextInt(6);
+            p.loss = r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.05;
+            p.duplication = r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.03;
+            p.maxDelayNanos = p.minDelayNanos + 100_000 + r.nextLong(2_000_000);
+            p.faultsPerSecond = r.nextDouble() * 3;
+            p.clientActionsPerSecond = 50 + r.nextInt(300);
+            p.initialSequence = r.nextInt(4) == 0 ? Long.MAX_VALUE - r.nextInt(200) : r.nextLong();
+            return p;
+        }
+
+        @Override
+        public String toString() {
+            return "daemons=" + daemons + " loss=" + String.format("%.3f", loss) + " dup=" + String.format("%.3f", duplication)
+                    + " delay=" + minDelayNanos / 1000 + ".." + maxDelayNanos / 1000 + "us faults/s="
+                    + String.format("%.2f", faultsPerSecond) + " actions/s=" + String.format("%.0f", clientActionsPerSecond)
+                    + " initialSeq=" + initialSequence;
+        }
+    }
+
+    /** A simulated event; ties in time run in scheduling order. */
+    private record Ev(long at, long order, Runnable action) {
+    }
+
+    /** One daemon slot: its engine while it runs. */
+    private final class Node {
+        final int id;
+        Engine engine;
+        long timerGeneration;
+        int restarts;
+
+        Node(int id) {
+            this.id = id;
+        }
+    }
+
+    /** A client session of the simulation. */
+    private static final class Client {
+        final long id;
+        final int daemon;
+        final SessionLog log;
+        boolean accepted;
+        boolean gone;
+        int credits;
+        int sent;
+        final Map<String, Boolean> member = new HashMap<>();
+
+        Client(long id, int daemon, SessionLog log) {
+            this.id = id;
+            this.daemon = daemon;
+            this.log = log;
+        }
+    }
+
+    final long seed;
+    final Params params;
+    private final SplittableRandom rnd;
+    private final PriorityQueue<Ev> queue = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
+            : Long.compare(a.order, b.order));
+    private long order;
+    long now;
+    private final Node[] nodes;
+    private final boolean[][] blocked;
+    private final Map<Long, Client> clients = new LinkedHashMap<>();
+    final List<SessionLog> logs = new ArrayList<>();
+    final Map<Long, SessionLog.Message> sent = new HashMap<>();
+    private long nextSessionId = 1;
+    private long nextMessageId = 1;
+    private long restartCounter;
+    private boolean chaos = true;
+    final List<InvariantChecker.Violation> violations = new ArrayList<>();
+    long events;
+    int maxRingHeld;
+    final List<String> trace = new ArrayList<>();
+
+    Simulator(long seed) {
+        this(seed, null);
+    }
+
+    Simulator(long seed, Params fixed) {
+        this.seed = seed;
+        this.rnd = new SplittableRandom(seed);
+        this.params = fixed != null ? fixed : Params.random(rnd);
+        this.nodes = new Node[params.daemons];
+        this.blocked = new boolean[params.daemons][params.daemons];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = new Node(i);
+        }
+    }
+
+    EngineConfig config(int daemon, long incarnation) {
+        return EngineConfig.defaults().withClustered(true).withDaemonId(daemon).withDaemonName("d" + daemon)
+                .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence);
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    void at(long time, Runnable r) {
+        queue.add(new Ev(Math.max(time, now), order++, r));
+    }
+
+    /** Runs events until the clock reaches {@code until}. */
+    void runUntil(long until) {
+        while (!queue.isEmpty() && queue.peek().at <= until) {
+            Ev e = queue.poll();
+            now = e.at;
+            events++;
+            e.action.run();
+        }
+        now = Math.max(now, until);
+    }
+
+    Engine engine(int daemon) {
+        return nodes[daemon].engine;
+    }
+
+    int daemons() {
+        return nodes.length;
+    }
+
+    // ------------------------------------------------------------------ daemons
+
+    void startAll() {
+        for (Node n : nodes) {
+            start(n, 1);
+        }
+    }
+
+    private void start(Node n, long incarnation) {
+        n.engine = new Engine(config(n.id, incarnation));
+        Engine e = n.engine;
+        at(now, () -> {
+            if (n.engine == e) {
+                e.tick(now);
+                perform(n);
+            }
+        });
+    }
+
+    void crash(int daemon) {
+        Node n = nodes[daemon];
+        if (n.engine == null) {
+            return;
+        }
+        trace("crash d" + daemon);
+        n.engine = null;
+        n.timerGeneration++;
+        for (Client c : clients.values()) {
+            if (c.daemon == daemon && !c.gone) {
+                c.gone = true;
+                c.log.end = SessionLog.End.CRASHED;
+            }
+        }
+    }
+
+    void restart(int daemon) {
+        Node n = nodes[daemon];
+        if (n.engine != null) {
+            return;
+        }
+        trace("restart d" + daemon);
+        n.restarts++;
+        start(n, ++restartCounter * 1_000_000L + 1);
+    }
+
+    /** Blocks or unblocks datagrams from {@code from} to {@code to}. */
+    void block(int from, int to, boolean block) {
+        blocked[from][to] = block;
+    }
+
+    /** Splits the daemons into the given sides; daemons on different sides cannot reach each other. */
+    void partition(int[] side) {
+        for (int a = 0; a < nodes.length; a++) {
+            for (int b = 0; b < nodes.length; b++) {
+                blocked[a][b] = side[a] != side[b];
+            }
+        }
+        trace("partition " + java.util.Arrays.toString(side));
+    }
+
+    void healNetwork() {
+        for (boolean[] row : blocked) {
+            java.util.Arrays.fill(row, false);
+        }
+        trace("heal");
+    }
+
+    private void perform(Node n) {
+        Engine e = n.engine;
+        if (e == null) {
+            return;
+        }
+        for (Output o : e.takeOutputs()) {
+            if (o instanceof Output.SendDatagram s) {
+                transmit(n.id, s.toDaemon(), s.datagram());
+            } else if (o instanceof Output.BroadcastDatagram b) {
+                for (int to = 0; to < nodes.length; to++) {
+                    if (to != n.id) {
+                        transmit(n.id, to, b.datagram());
+                    }
+                }
+            } else if (o instanceof Output.SetTimer t) {
+                long gen = ++n.timerGeneration;
+                at(t.deadlineNanos(), () -> {
+                    if (n.engine == e && n.timerGeneration == gen) {
+                        e.tick(now);
+                        perform(n);
+                    }
+                });
+            } else {
+                session((Output.SessionOutput) o);
+            }
+        }
+        maxRingHeld = Math.max(maxRingHeld, e.ringHeldMessages());
+    }
+
+    private void transmit(int from, int to, byte[] datagram) {
+        if (to < 0 || to >= nodes.length || blocked[from][to]) {
+            return;
+        }
+        if (chaos && rnd.nextDouble() < params.loss) {
+            return;
+        }
+        int copies = chaos && rnd.nextDouble() < params.duplication ? 2 : 1;
+        for (int i = 0; i < copies; i++) {
+            long delay = params.minDelayNanos + rnd.nextLong(params.maxDelayNanos - params.minDelayNanos + 1);
+            at(now + delay, () -> {
+                Node n = nodes[to];
+                if (n.engine != null) {
+                    n.engine.receiveDatagram(from, datagram, now);
+                    perform(n);
+                }
+            });
+        }
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    private void session(Output.SessionOutput o) {
+        Client c = clients.get(o.sessionId());
+        if (c == null || c.gone) {
+            return;
+        }
+        if (o instanceof Output.SessionAccepted a) {
+            c.accepted = true;
+            c.credits = a.sendCredits();
+        } else if (o instanceof Output.SendCredit s) {
+            c.credits += s.credits();
+        } else if (o instanceof Output.CloseSession) {
+            c.gone = true;
+            c.log.end = SessionLog.End.CLOSED;
+        } else if (o instanceof Output.Deliver d) {
+            record(c, d.event());
+        }
+    }
+
+    private void record(Client c, Event e) {
+        if (e instanceof MessageEvent m) {
+            long id = ByteBuffer.wrap(m.payload()).getLong();
+            c.log.entries.add(new SessionLog.Delivered(id, m));
+        } else if (e instanceof ViewEvent v) {
+            c.log.entries.add(new SessionLog.View(v));
+            c.member.put(v.group(), !v.selfLeave() && v.members().contains(c.log.name));
+        } else {
+            c.log.entries.add(new SessionLog.Transitional((TransitionalEvent) e));
+        }
+    }
+
+    /** Connects a new session to {@code daemon}; returns its id, or -1 if the daemon is down. */
+    long connect(int daemon) {
+        Node n = nodes[daemon];
+        if (n.engine == null) {
+            return -1;
+        }
+        long id = nextSessionId++;
+        String user = "u" + id;
+        SessionLog log = new SessionLog("#" + user + "#d" + daemon, daemon);
+        Client c = new Client(id, daemon, log);
+        clients.put(id, c);
+        logs.add(log);
+        n.engine.connect(id, user, now);
+        n.engine.subscribe(id, 1, StreamFilter.all(), now);
+        n.engine.credit(id, 1, Long.MAX_VALUE, now);
+        perform(n);
+        return id;
+    }
+
+    private Engine live(Client c) {
+        if (c.gone || !c.accepted) {
+            return null;
+        }
+        return nodes[c.daemon].engine;
+    }
+
+    void join(long session, String group) {
+        Client c = clients.get(session);
+        Engine e = c == null ? null : live(c);
+        if (e != null) {
+            e.join(session, 0, group, now);
+            perform(nodes[c.daemon]);
+        }
+    }
+
+    void leave(long session, String group) {
+        Client c = clients.get(session);
+        Engine e = c == null ? null : live(c);
+        if (e != null) {
+            e.leave(session, 0, group, now);
+            perform(nodes[c.daemon]);
+        }
+    }
+
+    /** Multicasts from {@code session}; returns the message id, or -1 if it could not send. */
+    long multicast(long session, List<String> groups, ServiceLevel level, boolean selfDiscard) {
+        Client c = clients.get(session);
+        Engine e = c == null ? null : live(c);
+        if (e == null || c.credits <= 0) {
+            return -1;
+        }
+        long id = nextMessageId++;
+        byte[] payload = ByteBuffer.allocate(8 + rnd.nextInt(24)).putLong(id).array();
+        sent.put(id, new SessionLog.Message(id, c.log.name, List.copyOf(groups), level, selfDiscard));
+        c.log.entries.add(new SessionLog.Sent(id));
+        c.credits--;
+        c.sent++;
+        e.multicast(session, 0, groups, level, selfDiscard, 7, payload, now);
+        perform(nodes[c.daemon]);
+        return id;
+    }
+
+    void disconnect(long session, boolean clean) {
+        Client c = clients.get(session);
+        Engine e = c == null ? null : live(c);
+        if (e != null) {
+            c.gone = true;
+            c.log.end = SessionLog.End.DISCONNECTED;
+            e.disconnect(session, clean, now);
+            perform(nodes[c.daemon]);
+        }
+    }
+
+    SessionLog log(long session) {
+        return clients.get(session).log;
+    }
+
+    private void trace(String s) {
+        trace.add(String.format("%9.3fms %s", now / 1e6, s));
+    }
+
+    // ------------------------------------------------------------------ a random run
+
+    /** Runs the whole randomized scenario and checks it; returns the violations (empty when all holds). */
+    List<InvariantChecker.Violation> run() {
+        startAll();
+        long chaosEnd = params.chaosNanos;
+        scheduleChaos(chaosEnd);
+        runUntil(chaosEnd);
+        chaos = false;
+        healNetwork();
+        for (int d = 0; d < nodes.length; d++) {
+            restart(d);
+        }
+        runUntil(chaosEnd + params.healNanos);
+        checkConverged();
+        finalRound();
+        runUntil(chaosEnd + params.healNanos + params.finalNanos);
+        checkFinalRound();
+        if (maxRingHeld > 8 * config(0, 1).globalWindowMessages() + 4096) {
+            violations.add(new InvariantChecker.Violation(InvariantChecker.Rule.BOUNDED_MEMORY,
+                    "a ring held " + maxRingHeld + " messages"));
+        }
+        violations.addAll(InvariantChecker.check(logs, sent));
+        return violations;
+    }
+
+    private void scheduleChaos(long chaosEnd) {
+        // Faults.
+        if (params.faults && params.faultsPerSecond > 0) {
+            long t = 0;
+            while (true) {
+                t += (long) (-Math.log(1 - rnd.nextDouble()) / params.faultsPerSecond * 1e9);
+                if (t >= chaosEnd - 200 * MS) {
+                    break;
+                }
+                long when = t;
+                int kind = rnd.nextInt(6);
+                int a = rnd.nextInt(nodes.length);
+                int b = rnd.nextInt(nodes.length);
+                int[] side = new int[nodes.length];
+                for (int i = 0; i < side.length; i++) {
+                    side[i] = rnd.nextInt(2);
+                }
+                at(when, () -> {
+                    switch (kind) {
+                        case 0 -> partition(side);
+                        case 1 -> healNetwork();
+                        case 2 -> {
+                            if (a != b) {
+                                block(a, b, true);
+                                trace("block d" + a + "->d" + b);
+                            }
+                        }
+                        case 3 -> crash(a);
+                        case 4 -> restart(a);
+                        default -> {
+                            healNetwork();
+                            restart(a);
+                        }
+                    }
+                });
+            }
+        }
+        // Client actions.
+        long t = 0;
+        while (true) {
+            t += (long) (-Math.log(1 - rnd.nextDouble()) / params.clientActionsPerSecond * 1e9);
+            if (t >= chaosEnd) {
+                break;
+            }
+            long r = rnd.nextLong();
+            at(t, () -> clientAction(new SplittableRandom(r)));
+        }
+    }
+
+    private void clientAction(SplittableRandom r) {
+        List<Client> alive = new ArrayList<>();
+        for (Client c : clients.values()) {
+            if (!c.gone && c.accepted && nodes[c.daemon].engine != null) {
+                alive.add(c);
+            }
+        }
+        int choice = r.nextInt(100);
+        if (alive.isEmpty() || choice < 6) {
+            int d = r.nextInt(nodes.length);
+            long onDaemon = alive.stream().filter(c -> c.daemon == d).count();
+            if (onDaemon < params.maxSessionsPerDaemon) {
+                long id = connect(d);
+                if (id > 0) {
+                    join(id, GROUPS[r.nextInt(GROUPS.length)]);
+                }
+            }
+            return;
+        }
+        Client c = alive.get(r.nextInt(alive.size()));
+        if (choice < 14) {
+            join(c.id, GROUPS[r.nextInt(GROUPS.length)]);
+        } else if (choice < 18) {
+            leave(c.id, GROUPS[r.nextInt(GROUPS.length)]);
+        } else if (choice < 20) {
+            disconnect(c.id, r.nextBoolean());
+        } else {
+            List<String> groups = new ArrayList<>();
+            groups.add(GROUPS[r.nextInt(GROUPS.length)]);
+            if (r.nextInt(5) == 0) {
+                String g = GROUPS[r.nextInt(GROUPS.length)];
+                if (!groups.contains(g)) {
+                    groups.add(g);
+                }
+            }
+            if (r.nextInt(10) == 0 && alive.size() > 1) {
+                groups.add(alive.get(r.nextInt(alive.size())).log.name);
+            }
+            ServiceLevel level = ServiceLevel.values()[r.nextInt(6)];
+            multicast(c.id, groups, level, r.nextInt(10) == 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ liveness
+
+    private void checkConverged() {
+        List<Integer> all = new ArrayList<>();
+        for (int d = 0; d < nodes.length; d++) {
+            all.add(d);
+        }
+        Long conf = null;
+        for (Node n : nodes) {
+            Engine e = n.engine;
+            if (!e.configurationMembers().equals(all) || !e.groupsStable()
+                    || (conf != null && conf != e.configurationId())) {
+                violations.add(new InvariantChecker.Violation(InvariantChecker.Rule.LIVENESS, "after healing, d" + n.id
+                        + " is in configuration " + e.configurationId() + " of " + e.configurationMembers()
+                        + (e.groupsStable() ? "" : " with groups still changing") + ", not one of all daemons"));
+                return;
+            }
+            conf = e.configurationId();
+        }
+    }
+
+    private final Map<Long, List<Long>> finalMessages = new LinkedHashMap<>();
+    private final Map<String, List<String>> finalMembers = new HashMap<>();
+
+    private void finalRound() {
+        for (Client c : clients.values()) {
+            if (live(c) == null) {
+                continue;
+            }
+            for (String g : GROUPS) {
+                if (c.member.getOrDefault(g, false)) {
+                    finalMembers.computeIfAbsent(g, k -> new ArrayList<>()).add(c.log.name);
+                    long id = multicast(c.id, List.of(g), ServiceLevel.AGREED, false);
+                    if (id < 0) {
+                        violations.add(new InvariantChecker.Violation(InvariantChecker.Rule.LIVENESS,
+                                c.log.name + " has no send credit after healing"));
+                    } else {
+                        finalMessages.computeIfAbsent(c.id, k -> new ArrayList<>()).add(id);
+                    }
+                }
+            }
+        }
+    }
+
+    private void checkFinalRound() {
+        for (Map.Entry<Long, List<Long>> e : finalMessages.entrySet()) {
+            for (long id : e.getValue()) {
+                SessionLog.Message m = sent.get(id);
+                for (String member : finalMembers.getOrDefault(m.groups().get(0), List.of())) {
+                    SessionLog log = logs.stream().filter(l -> l.name.equals(member)).findFirst().orElseThrow();
+                    boolean got = log.entries.stream()
+                            .anyMatch(x -> x instanceof SessionLog.Delivered d && d.msgId() == id);
+                    if (!got && log.end == SessionLog.End.ALIVE) {
+                        violations.add(new InvariantChecker.Violation(InvariantChecker.Rule.LIVENESS, member
+                                + " never got message " + id + " sent to " + m.groups() + " after healing"));
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The command that replays this seed. */
+    String replayCommand() {
+        return "mvn -q -B -pl core test -Dtest=SimulatorTest#replay -Dconsort.sim.seed=" + seed;
+    }
+
+    String report(List<InvariantChecker.Violation> found) {
+        StringBuilder b = new StringBuilder();
+        b.append("seed ").append(seed).append(" (").append(params).append(") broke ").append(found.size())
+                .append(" invariant(s):\n");
+        for (InvariantChecker.Violation v : found) {
+            b.append("  ").append(v).append('\n');
+        }
+        b.append("faults:\n");
+        for (String t : trace) {
+            b.append("  ").append(t).append('\n');
+        }
+        b.append("replay: ").append(replayCommand()).append('\n');
+        return b.toString();
+    }
+}
