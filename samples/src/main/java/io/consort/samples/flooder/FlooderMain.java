@@ -1,5 +1,6 @@
 package io.consort.samples.flooder;
 
+import io.consort.core.EngineConfig;
 import io.consort.core.ServiceLevel;
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.daemon.DaemonOptions;
@@ -58,6 +59,10 @@ public final class FlooderMain implements Callable<Integer> {
     @Option(names = "--timeout-s", description = "bound on the whole run, seconds (default: ${DEFAULT-VALUE})")
     long timeoutSeconds = FlooderConfig.defaults().timeout().toSeconds();
 
+    @Option(names = "--hold-back-senders", description = "with --embedded: when a receiver falls behind, hold "
+            + "back senders instead of disconnecting it (the default, Spread's behaviour)")
+    boolean holdBackSenders;
+
     @Option(names = "--group", description = "the group to flood (default: ${DEFAULT-VALUE})")
     String group = FlooderConfig.defaults().group();
 
@@ -71,8 +76,14 @@ public final class FlooderMain implements Callable<Integer> {
     public Integer call() throws Exception {
         FlooderConfig config = new FlooderConfig(messages, warmup, size, level, receivers, rate,
                 Duration.ofSeconds(timeoutSeconds), group);
-        EmbeddedDaemon daemon = embedded ? EmbeddedDaemon.start(DaemonOptions.defaults().withHost(host).withPort(port))
-                : null;
+        if (holdBackSenders && !embedded) {
+            System.err.println("--hold-back-senders configures the embedded daemon; a running daemon keeps its own policy");
+            return 2;
+        }
+        EngineConfig engine = EngineConfig.defaults().withSlowConsumerPolicy(holdBackSenders
+                ? EngineConfig.SlowConsumerPolicy.HOLD_BACK_SENDERS : EngineConfig.SlowConsumerPolicy.DISCONNECT);
+        EmbeddedDaemon daemon = embedded ? EmbeddedDaemon.start(DaemonOptions.defaults().withHost(host).withPort(port)
+                .withEngine(engine)) : null;
         try {
             ConsortClient client = ConsortClient.create().host(host).port(daemon != null ? daemon.port() : port);
             FlooderResult result;
