@@ -98,6 +98,16 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return loop.query(Engine::totalBufferedBytes);
     }
 
+    /** How many TCP connections the endpoint holds now, handshaken or not (for tests). */
+    int connectionCount() {
+        return dispatcher.connectionCount();
+    }
+
+    /** Bytes waiting in Netty's outbound buffers of all connections now (for tests). */
+    long pendingOutboundBytes() {
+        return dispatcher.pendingOutboundBytes();
+    }
+
     /** Stops accepting clients, closes every session, and stops the engine. */
     @Override
     public void close() {
