@@ -125,9 +125,12 @@ public final class ClientSession {
         sendCreditsAvailable--;
     }
 
-    /** The daemon accepted a multicast: the credit comes back and is to be told to the client as an acknowledgement. */
+    /**
+     * The daemon accepted a multicast: the credit is to be told to the client as an acknowledgement, and
+     * counts as available again only once it is told ({@link #takeReturnedCredits()}). Counting it at once
+     * would let a client that ignores withheld credits (HOLD_BACK_SENDERS) send without bound.
+     */
     public void acceptedMulticast() {
-        sendCreditsAvailable++;
         withheldCredits++;
     }
 
@@ -136,10 +139,11 @@ public final class ClientSession {
         sendCreditsAvailable++;
     }
 
-    /** The credits returned since the last flush, to be told to the client; resets the count. */
+    /** The credits returned since the last flush, to be told to the client now; they become available again. */
     public int takeReturnedCredits() {
         int n = withheldCredits;
         withheldCredits = 0;
+        sendCreditsAvailable += n;
         return n;
     }
 

@@ -108,6 +108,11 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return dispatcher.pendingOutboundBytes();
     }
 
+    /** The most bytes waiting in Netty's outbound buffer of any one connection now (for tests). */
+    long maxConnectionOutboundBytes() {
+        return dispatcher.maxPendingOutboundBytes();
+    }
+
     /** Stops accepting clients, closes every session, and stops the engine. */
     @Override
     public void close() {

@@ -8,8 +8,9 @@ import io.consort.reactive.ConsortClient;
 import io.consort.reactive.OutgoingMessage;
 import io.consort.reactive.Session;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -30,7 +31,7 @@ final class SteadyTraffic implements AutoCloseable {
 
     private final Session producer;
     private final Session consumer;
-    private final List<Integer> received = new CopyOnWriteArrayList<>();
+    private final List<Integer> received = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger accepted = new AtomicInteger();
     private final Sinks.Empty<Void> done = Sinks.empty();
@@ -65,7 +66,7 @@ final class SteadyTraffic implements AutoCloseable {
         finished.block(TIMEOUT);
         int n = accepted.get();
         await().atMost(TIMEOUT).until(() -> received.size() >= n);
-        assertThat(received).as("the steady consumer's messages").isEqualTo(IntStream.range(0, n).boxed().toList());
+        assertThat(List.copyOf(received)).as("the steady consumer's messages").isEqualTo(IntStream.range(0, n).boxed().toList());
         assertThat(n).as("messages the steady producer got accepted").isGreaterThan(5);
         assertThat(producer.isOpen()).as("producer still open").isTrue();
         assertThat(consumer.isOpen()).as("consumer still open").isTrue();
