@@ -101,6 +101,21 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return loop.query(Engine::totalBufferedBytes);
     }
 
+    /** How many TCP connections the endpoint holds now, handshaken or not (for tests). */
+    int connectionCount() {
+        return dispatcher.connectionCount();
+    }
+
+    /** Bytes waiting in Netty's outbound buffers of all connections now (for tests). */
+    long pendingOutboundBytes() {
+        return dispatcher.pendingOutboundBytes();
+    }
+
+    /** The most bytes waiting in Netty's outbound buffer of any one connection now (for tests). */
+    long maxConnectionOutboundBytes() {
+        return dispatcher.maxPendingOutboundBytes();
+    }
+
     /**
      * Shuts down gracefully: every session is told {@code DAEMON_SHUTDOWN} and closed, then the
      * endpoint and the engine stop.

@@ -25,6 +25,22 @@ final class OutputDispatcher implements Consumer<List<Output>> {
         return connections.size();
     }
 
+    long maxPendingOutboundBytes() {
+        long max = 0;
+        for (SessionConnection c : connections.values()) {
+            max = Math.max(max, c.pendingOutboundBytes());
+        }
+        return max;
+    }
+
+    long pendingOutboundBytes() {
+        long sum = 0;
+        for (SessionConnection c : connections.values()) {
+            sum += c.pendingOutboundBytes();
+        }
+        return sum;
+    }
+
     @Override
     public void accept(List<Output> outputs) {
         for (Output o : outputs) {

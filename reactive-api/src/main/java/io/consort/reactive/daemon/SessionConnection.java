@@ -11,12 +11,16 @@ import io.consort.reactive.protocol.FrameType;
 import io.consort.reactive.protocol.FrameWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,6 +36,12 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     /** Inputs a connection may have queued for the engine before we stop reading from it. */
     private static final int INPUTS_HIGH = 4096;
     private static final int INPUTS_LOW = 1024;
+    /**
+     * How long a connection we close with an ERROR may take to read it. A client that does not read
+     * (a slow consumer whose socket is full) would otherwise keep the connection and its outbound
+     * buffer forever, since the write of the ERROR never completes.
+     */
+    static final long CLOSE_GRACE_MILLIS = 3_000;
 
     private final long sessionId;
     private final EngineLoop loop;
@@ -207,6 +217,9 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             fail(ctx, ErrorCode.MALFORMED_FRAME, "frame too long: " + cause.getMessage());
+        } else if (cause instanceof DecoderException) {
+            // A negative length prefix, for one: the client's fault, not worth a stack trace.
+            fail(ctx, ErrorCode.MALFORMED_FRAME, "undecodable frame: " + cause.getMessage());
         } else if (cause instanceof IOException) {
             ctx.close();
         } else {
@@ -224,7 +237,27 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         ByteBuf b = ctx.alloc().buffer(64 + reason.length());
         DaemonFrames.error(new FrameWriter(b), code, reason);
-        ctx.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+        closeAfter(ctx.channel(), ctx.writeAndFlush(b));
+    }
+
+    /** Closes once {@code write} is done, or after {@link #CLOSE_GRACE_MILLIS} if the client does not read it. */
+    private static void closeAfter(Channel ch, ChannelFuture write) {
+        write.addListener(ChannelFutureListener.CLOSE);
+        ch.eventLoop().schedule(() -> {
+            if (ch.isOpen()) {
+                ch.close();
+            }
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Bytes waiting in Netty's outbound buffer of this connection (for tests and metrics). */
+    long pendingOutboundBytes() {
+        Channel ch = channel;
+        if (ch == null) {
+            return 0;
+        }
+        ChannelOutboundBuffer ob = ch.unsafe().outboundBuffer();
+        return ob == null ? 0 : ob.totalPendingWriteBytes();
     }
 
     // ------------------------------------------------------------ outbound, on the engine thread
@@ -268,7 +301,7 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (closeAfterFlush) {
-            ch.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+            closeAfter(ch, ch.writeAndFlush(b));
         } else {
             ch.writeAndFlush(b, ch.voidPromise());
         }
