@@ -131,7 +131,8 @@ public final class Engine {
         ClientSession s = new ClientSession(sessionId, name, config.sendWindowMessages());
         sessionsById.put(sessionId, s);
         sessionsByName.put(name, s);
-        out.accept(new Output.SessionAccepted(sessionId, name, config.sendWindowMessages()));
+        out.accept(new Output.SessionAccepted(sessionId, name, config.sendWindowMessages(),
+                config.maxMessageBytes()));
     }
 
     /** The session opens stream {@code streamId} with {@code filter}; it receives nothing until it grants credits. */
@@ -554,7 +555,10 @@ public final class Engine {
     private void deliverTo(ClientSession s, Event e, List<String> receivingGroups) {
         s.enqueue(e, receivingGroups, out);
         if (s.bufferedBytes() > config.sessionBufferBytesMax()) {
-            if (config.slowConsumerPolicy() == EngineConfig.SlowConsumerPolicy.DISCONNECT) {
+            // Holding senders back stops multicasts, not joins and leaves: past twice the bound (and
+            // a message) the session goes whatever the policy, so no client grows a daemon without limit.
+            if (config.slowConsumerPolicy() == EngineConfig.SlowConsumerPolicy.DISCONNECT
+                    || s.bufferedBytes() > 2 * config.sessionBufferBytesMax() + config.maxMessageBytes()) {
                 closeForCause(s, ErrorCode.SLOW_CONSUMER, "session " + s.privateName() + " fell behind: "
                         + s.bufferedBytes() + " bytes waiting, over the bound of " + config.sessionBufferBytesMax());
             } else {

@@ -37,8 +37,12 @@ public sealed interface Output {
     record SetTimer(long deadlineNanos) implements NetworkOutput {
     }
 
-    /** The session's handshake succeeded: it is now {@code privateName} and may send {@code sendCredits} messages. */
-    record SessionAccepted(long sessionId, String privateName, int sendCredits) implements SessionOutput {
+    /**
+     * The session's handshake succeeded: it is now {@code privateName}, may send {@code sendCredits}
+     * messages, each of at most {@code maxMessageBytes}.
+     */
+    record SessionAccepted(long sessionId, String privateName, int sendCredits, int maxMessageBytes)
+            implements SessionOutput {
     }
 
     /** Deliver {@code event} to stream {@code streamId} of the session; the stream had a credit for it. */

@@ -37,9 +37,12 @@ public enum ServiceLevel {
         return code;
     }
 
-    /** Whether this level promises a place in the total order (AGREED and SAFE). */
+    /**
+     * Whether receivers deliver messages of this level in one total order (CAUSAL, AGREED, SAFE).
+     * Every level above UNRELIABLE travels in that order, but only these promise it.
+     */
     public boolean isTotallyOrdered() {
-        return this == AGREED || this == SAFE;
+        return code >= CAUSAL.code;
     }
 
     /**

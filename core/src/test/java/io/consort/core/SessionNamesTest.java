@@ -12,7 +12,7 @@ class SessionNamesTest {
     void sessionGetsPrivateNameOfUserAndDaemonAndItsSendWindow() {
         EngineHarness h = new EngineHarness(EngineConfig.defaults().withDaemonName("d1").withSendWindowMessages(7));
         List<Output> out = h.connect(1, "alice");
-        assertThat(out).containsExactly(new Output.SessionAccepted(1, "#alice#d1", 7));
+        assertThat(out).containsExactly(new Output.SessionAccepted(1, "#alice#d1", 7, EngineConfig.DEFAULT_MAX_MESSAGE_BYTES));
         assertThat(h.engine.sessionCount()).isEqualTo(1);
     }
 
@@ -43,7 +43,7 @@ class SessionNamesTest {
         EngineHarness h = new EngineHarness();
         h.connect(1, "alice");
         h.disconnect(1, true);
-        assertThat(h.connect(2, "alice")).containsExactly(new Output.SessionAccepted(2, "#alice#localhost", 256));
+        assertThat(h.connect(2, "alice")).containsExactly(new Output.SessionAccepted(2, "#alice#localhost", 256, EngineConfig.DEFAULT_MAX_MESSAGE_BYTES));
     }
 
     @Test

@@ -166,4 +166,28 @@ class SlowConsumerTest {
         });
         h.assertNothingAfterClose();
     }
+
+    @Test
+    void holdingBackStopsMulticastsButJoinAndLeaveChurnStillCannotGrowASessionWithoutLimit() {
+        // Joins and leaves take no send credit, so withholding credits cannot stop them; the hard cap can.
+        EngineConfig config = EngineConfig.defaults().withSessionBufferBytesMax(4096).withMaxMessageBytes(1024)
+                .withSlowConsumerPolicy(SlowConsumerPolicy.HOLD_BACK_SENDERS);
+        EngineHarness h = new EngineHarness(config);
+        h.connectReading(1, "churner");
+        h.connect(2, "slow");
+        h.subscribe(2, 1, StreamFilter.all()); // never grants a credit
+        h.joined(2, "g");
+        long hardCap = 2 * config.sessionBufferBytesMax() + config.maxMessageBytes();
+        for (int i = 0; i < 1000 && h.closes().isEmpty(); i++) {
+            h.join(1, "g");
+            h.leave(1, "g");
+            assertThat(h.engine.bufferedBytes(2)).isLessThanOrEqualTo(hardCap);
+        }
+        assertThat(h.closes()).singleElement().satisfies(c -> {
+            assertThat(c.sessionId()).isEqualTo(2);
+            assertThat(c.code()).isEqualTo(ErrorCode.SLOW_CONSUMER);
+        });
+        assertThat(h.engine.totalBufferedBytes()).isZero();
+        h.assertNothingAfterClose();
+    }
 }

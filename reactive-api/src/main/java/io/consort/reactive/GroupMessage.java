@@ -65,6 +65,11 @@ public final class GroupMessage implements GroupEvent {
         return payload.clone();
     }
 
+    /** A read-only view of the payload, without a copy. */
+    public java.nio.ByteBuffer payloadBuffer() {
+        return java.nio.ByteBuffer.wrap(payload).asReadOnlyBuffer();
+    }
+
     /** The payload's length in bytes. */
     public int payloadLength() {
         return payload.length;

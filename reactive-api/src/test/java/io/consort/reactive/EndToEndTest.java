@@ -126,6 +126,12 @@ class EndToEndTest {
                 .expectErrorSatisfies(e -> assertThat(((ConsortException) e).code())
                         .isEqualTo(ErrorCode.MESSAGE_TOO_LARGE))
                 .verify(TIMEOUT);
+        // Far over the limit: the client refuses it itself instead of sending a frame that would cost the session.
+        StepVerifier.create(s.multicast(OutgoingMessage.to("g").payload(new byte[3 << 20])))
+                .expectErrorSatisfies(e -> assertThat(((ConsortException) e).code())
+                        .isEqualTo(ErrorCode.MESSAGE_TOO_LARGE))
+                .verify(TIMEOUT);
+        assertThat(s.isOpen()).isTrue();
         StepVerifier.create(s.messages("#carol#localhost").take(1).map(GroupMessage::text))
                 .then(() -> s.multicast(OutgoingMessage.to(List.of("#carol#localhost")).text("to me")).block(TIMEOUT))
                 .expectNext("to me")

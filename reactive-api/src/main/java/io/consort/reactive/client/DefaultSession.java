@@ -68,6 +68,7 @@ final class DefaultSession implements Session {
     private @Nullable ConsortException failure;
     private int sendCredits;
     private int sendWindow = 1;
+    private int maxMessageBytes = Integer.MAX_VALUE;
     private int nextStreamId = 1;
     private int nextRequestId = 1;
 
@@ -133,6 +134,12 @@ final class DefaultSession implements Session {
         return Mono.create(sink -> loop.execute(() -> {
             if (!open) {
                 sink.error(closedError());
+                return;
+            }
+            if (message.payloadBytes().length > maxMessageBytes) {
+                // Refused here: sent, a frame over the daemon's limit would cost the whole session.
+                sink.error(new ConsortException(ErrorCode.MESSAGE_TOO_LARGE, "message of "
+                        + message.payloadBytes().length + " bytes is over the daemon's maximum of " + maxMessageBytes));
                 return;
             }
             waiting.add(new PendingMulticast(message, sink));
@@ -244,6 +251,7 @@ final class DefaultSession implements Session {
                 privateName = r.str("privateName");
                 sendCredits = r.i32("sendCredits");
                 sendWindow = sendCredits;
+                maxMessageBytes = r.i32("maxMessageBytes");
                 open = true;
                 MonoSink<Session> w = welcome;
                 welcome = null;

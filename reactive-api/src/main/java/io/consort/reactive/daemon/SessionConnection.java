@@ -282,7 +282,7 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
         } else if (o instanceof Output.RequestFailed f) {
             DaemonFrames.failed(w, f.requestId(), f.code(), f.reason());
         } else if (o instanceof Output.SessionAccepted a) {
-            DaemonFrames.welcome(w, a.privateName(), a.sendCredits());
+            DaemonFrames.welcome(w, a.privateName(), a.sendCredits(), a.maxMessageBytes());
         } else if (o instanceof Output.CloseSession c) {
             if (c.code() != null) {
                 DaemonFrames.error(w, c.code(), c.reason());

@@ -11,9 +11,10 @@ public final class DaemonFrames {
     private DaemonFrames() {
     }
 
-    /** WELCOME: u16 version, str privateName, i32 sendCredits. */
-    public static void welcome(FrameWriter w, String privateName, int sendCredits) {
-        w.begin(FrameType.WELCOME).u16(FrameType.VERSION).str(privateName).i32(sendCredits).end();
+    /** WELCOME: u16 version, str privateName, i32 sendCredits, i32 maxMessageBytes. */
+    public static void welcome(FrameWriter w, String privateName, int sendCredits, int maxMessageBytes) {
+        w.begin(FrameType.WELCOME).u16(FrameType.VERSION).str(privateName).i32(sendCredits).i32(maxMessageBytes)
+                .end();
     }
 
     /** MESSAGE, VIEW or TRANSITIONAL for stream {@code streamId}, according to the event. */

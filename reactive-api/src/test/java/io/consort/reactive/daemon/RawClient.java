@@ -96,6 +96,7 @@ final class RawClient implements AutoCloseable {
         assertThat(r.u16("version")).isEqualTo(FrameType.VERSION);
         String name = r.str("privateName");
         sendWindow = r.i32("sendCredits");
+        assertThat(r.i32("maxMessageBytes")).isPositive();
         r.end();
         return name;
     }
