@@ -86,7 +86,10 @@ public final class MeteredSession implements Session {
             return delegate.multicast(message)
                     .doOnSuccess(ignored -> message.groups().forEach(g -> counter(sent, "consort.messages.sent", g)
                             .increment()))
-                    .doFinally(signal -> outstanding.decrementAndGet());
+                    // Before the signal travels on (doFinally would run after it), so whoever sees the
+                    // send complete also sees it gone from the gauge.
+                    .doOnTerminate(outstanding::decrementAndGet)
+                    .doOnCancel(outstanding::decrementAndGet);
         });
     }
 
