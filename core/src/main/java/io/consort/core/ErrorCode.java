@@ -3,6 +3,12 @@ package io.consort.core;
 /**
  * Why a request failed or a session was closed. Codes travel on the wire (see docs/PROTOCOL.md),
  * so existing values never change meaning.
+ *
+ * <pre>{@code
+ * session.onClose().doOnError(ConsortException.class, e -> {
+ *     if (e.code() == ErrorCode.SLOW_CONSUMER) metrics.increment("consort.slow");
+ * }).subscribe();
+ * }</pre>
  */
 public enum ErrorCode {
     /** The frame could not be decoded: bad length, truncated body, bad field. */

@@ -1,6 +1,14 @@
 package io.consort.core;
 
-/** Why a group's membership changed. */
+/**
+ * Why a group's membership changed.
+ *
+ * <pre>{@code
+ * session.views("chat")
+ *        .filter(v -> v.cause() == ViewCause.DISCONNECT)
+ *        .subscribe(v -> log.warn("{} vanished", v.changed()));
+ * }</pre>
+ */
 public enum ViewCause {
     /** A session joined the group. */
     JOIN(1),
