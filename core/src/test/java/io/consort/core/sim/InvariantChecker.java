@@ -244,10 +244,14 @@ final class InvariantChecker {
         Map<String, Map<String, List<Long>>> byView = new HashMap<>(); // group@view -> session -> regular deliveries
         for (SessionLog log : logs) {
             Map<String, String> openView = new HashMap<>();
+            Set<String> inTransitional = new HashSet<>();
             for (SessionLog.Entry e : log.entries) {
                 if (e instanceof SessionLog.View v) {
                     String g = v.view().group();
-                    if (v.view().selfLeave()) {
+                    if (v.view().cause() == ViewCause.NETWORK || v.view().selfLeave()) {
+                        inTransitional.remove(g);
+                    }
+                    if (v.view().selfLeave() || inTransitional.contains(g)) {
                         openView.remove(g);
                     } else {
                         String key = g + "@" + v.view().id();
@@ -256,6 +260,7 @@ final class InvariantChecker {
                     }
                 } else if (e instanceof SessionLog.Transitional t) {
                     openView.remove(t.signal().group());
+                    inTransitional.add(t.signal().group());
                 } else if (e instanceof SessionLog.Delivered d && d.event().level().compareTo(ServiceLevel.CAUSAL) >= 0) {
                     for (String g : d.event().groups()) {
                         String key = openView.get(g);
@@ -370,7 +375,11 @@ final class InvariantChecker {
             Map<String, Boolean> regular = new HashMap<>(); // group -> in the regular part of a view
             for (SessionLog.Entry e : log.entries) {
                 if (e instanceof SessionLog.View v) {
-                    regular.put(v.view().group(), !v.view().selfLeave());
+                    if (v.view().cause() == ViewCause.NETWORK || v.view().selfLeave()) {
+                        regular.put(v.view().group(), !v.view().selfLeave());
+                    } else {
+                        regular.putIfAbsent(v.view().group(), true);
+                    }
                     lastIndex.keySet().removeIf(k -> k.endsWith(" " + v.view().group()));
                 } else if (e instanceof SessionLog.Transitional t) {
                     regular.put(t.signal().group(), false);
@@ -481,7 +490,11 @@ final class InvariantChecker {
                         }
                     }
                     view.put(g, v.view().selfLeave() ? null : v.view());
-                    transitional.put(g, false);
+                    // A JOIN or LEAVE view delivered in the old configuration's remainder is still
+                    // transitional: only the next NETWORK view ends that.
+                    if (v.view().cause() == ViewCause.NETWORK || v.view().selfLeave()) {
+                        transitional.put(g, false);
+                    }
                 } else if (e instanceof SessionLog.Transitional t) {
                     transitional.put(t.signal().group(), true);
                 } else if (e instanceof SessionLog.Delivered d && d.event().level() == ServiceLevel.SAFE) {

@@ -1,0 +1,31 @@
+package io.consort.core.sim;
+
+/** Prints the daemons' ring states through a seed's run: a tool for investigating a failing seed. */
+final class DebugMain {
+    private DebugMain() {
+    }
+
+    public static void main(String[] args) {
+        long seed = Long.parseLong(args[0]);
+        long from = Long.parseLong(args[1]) * Simulator.MS;
+        long to = Long.parseLong(args[2]) * Simulator.MS;
+        long step = Long.parseLong(args.length > 3 ? args[3] : "50") * Simulator.MS;
+        Simulator sim = new Simulator(seed);
+        sim.debugFrom = from;
+        sim.debugTo = to;
+        sim.debugStep = step;
+        System.out.println(sim.report(sim.run()));
+        for (int i = 4; i < args.length; i++) {
+            for (SessionLog log : sim.logs) {
+                if (log.name.equals(args[i])) {
+                    System.out.println("log of " + log);
+                    for (SessionLog.Entry e : log.entries) {
+                        System.out.println("  " + (e instanceof SessionLog.Delivered d
+                                ? "msg " + d.msgId() + " seq " + d.event().sequence() + " " + d.event().level() + " " + d.event().groups()
+                                : e));
+                    }
+                }
+            }
+        }
+    }
+}
