@@ -561,7 +561,9 @@ public final class TotemRing implements Ring {
         plan = p;
         recoveryQueue.clear();
         if (old != null) {
-            for (long s = p.lowAru() + 1; Seq.le(s, p.highSeq()); s++) {
+            // Bounded by what the store can hold, whatever a (corrupt) commit token claims.
+            long to = Seq.min(p.highSeq(), old.store.highSeq());
+            for (long s = Seq.max(p.lowAru(), old.store.discardedUpTo()) + 1; Seq.le(s, to); s++) {
                 MessageStore.Stored st = old.store.get(s);
                 if (st != null && (Seq.lt(p.maxAru(), s) || p.maxAruHolder() == me)) {
                     recoveryQueue.add(st);
@@ -607,7 +609,9 @@ public final class TotemRing implements Ring {
             // installs here must not share its id with the same JOIN seen by another side.
             long transitionalId = transitionalId(old.id, r.id);
             boolean hole = false;
-            for (long n = s + 1; Seq.le(n, p.highSeq()); n++) {
+            // Every transitional member holds the same messages now, so this bound is the same at each.
+            long to = Seq.min(p.highSeq(), old.store.highSeq());
+            for (long n = s + 1; Seq.le(n, to); n++) {
                 MessageStore.Stored st = old.store.get(n);
                 if (st == null) {
                     hole = true;

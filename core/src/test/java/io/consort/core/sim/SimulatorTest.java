@@ -25,7 +25,7 @@ class SimulatorTest {
         AtomicLong events = new AtomicLong();
         long start = System.nanoTime();
         LongStream.range(from, from + count).parallel().forEach(seed -> {
-            if (failures.size() >= 3) {
+            if (failures.size() >= 10) {
                 return;
             }
             Simulator sim = new Simulator(seed);
