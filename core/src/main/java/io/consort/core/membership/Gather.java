@@ -21,6 +21,7 @@ public final class Gather {
     private final TreeSet<Integer> proc = new TreeSet<>();
     private final TreeSet<Integer> fail = new TreeSet<>();
     private final Map<Integer, JoinPacket> joins = new HashMap<>();
+    private final java.util.Set<Integer> heard = new java.util.HashSet<>();
 
     private long round;
 
@@ -52,6 +53,7 @@ public final class Gather {
      */
     public boolean onJoin(JoinPacket j) {
         int sender = j.sender();
+        heard.add(sender);
         boolean changed = proc.add(sender);
         if (j.ringSeqMax() < round) {
             return changed;
@@ -75,19 +77,19 @@ public final class Gather {
     }
 
     /**
-     * The consensus timeout expired: counts failed every member that has not sent a join agreeing
-     * with this daemon's sets since the last timeout, then forgets the joins, so that a daemon that
-     * agreed and then died (the representative, say, before its commit token got out) is failed
-     * at the next timeout instead of being waited for forever. Live daemons repeat their joins
-     * every join interval, well inside a consensus timeout.
+     * The consensus timeout expired: counts failed every member that has sent no join at all since
+     * the last timeout. Live daemons repeat their joins every join interval, well inside a consensus
+     * timeout; one that merely disagrees is not failed, since merging sets settles disagreement (and
+     * failing it would only break up a ring of daemons that can all hear each other). A daemon that
+     * agreed and then died, the representative say, goes silent and is failed at the next timeout.
      */
     public void failUnresponsive() {
         for (int m : members()) {
-            if (m != self && !agrees(joins.get(m))) {
+            if (m != self && !heard.contains(m)) {
                 fail.add(m);
             }
         }
-        joins.clear();
+        heard.clear();
     }
 
     /** Proc set minus fail set, ascending: the new ring's members if consensus holds. */

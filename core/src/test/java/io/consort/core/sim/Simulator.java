@@ -155,7 +155,7 @@ final class Simulator {
     long debugFrom = Long.MAX_VALUE;
     long debugTo;
     long debugStep;
-    private long nextDebug = -1;
+    long nextDebug = -1;
 
     /** Runs events until the clock reaches {@code until}. */
     void runUntil(long until) {
