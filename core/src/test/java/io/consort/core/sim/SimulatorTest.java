@@ -55,6 +55,30 @@ class SimulatorTest {
         assertThat(runSeeds(1, n)).isEmpty();
     }
 
+    /** A run's fingerprint: every session's log, entry by entry, and the event count. */
+    private static String fingerprint(Simulator sim) {
+        StringBuilder b = new StringBuilder().append(sim.events).append('\n');
+        for (SessionLog log : sim.logs) {
+            b.append(log.name).append(' ').append(log.end).append(':');
+            for (SessionLog.Entry e : log.entries) {
+                b.append(' ').append(e instanceof SessionLog.Delivered d ? "m" + d.msgId() + "@" + d.event().sequence()
+                        : e.toString());
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    @Test
+    void aSeedReplaysBitForBit() {
+        Simulator first = new Simulator(4242);
+        first.run();
+        Simulator second = new Simulator(4242);
+        second.run();
+        assertThat(fingerprint(second)).isEqualTo(fingerprint(first));
+        assertThat(first.events).isGreaterThan(10_000);
+    }
+
     @Test
     void replay() {
         String seed = System.getProperty("consort.sim.seed");
