@@ -36,8 +36,14 @@ final class InvariantChecker {
         }
     }
 
-    /** A view-to-view stretch of one session's log for one group. */
-    private record Segment(String group, ViewId from, ViewId to) {
+    /**
+     * A view-to-view stretch of one session's log for one group. When the stretch ends in a NETWORK
+     * view, the session's vs-set is part of the key: EVS promises the same messages only to the
+     * sessions that moved together, which the vs-set names. Two sessions on two sides of a partition
+     * that merged again before any view was delivered install the same two views with different
+     * vs-sets, and rightly deliver different messages between them.
+     */
+    private record Segment(String group, ViewId from, ViewId to, List<String> vsSet) {
     }
 
     private final Map<Long, SessionLog.Message> sent;
@@ -102,6 +108,7 @@ final class InvariantChecker {
     // 2 ------------------------------------------------------------------
     private void viewAgreement() {
         Map<String, List<String>> membersById = new HashMap<>();
+        Map<String, List<String>> vsSetOf = new HashMap<>(); // group@view session -> its vs-set
         for (SessionLog log : logs) {
             Map<String, Boolean> transSinceNetwork = new HashMap<>();
             for (SessionLog.Entry e : log.entries) {
@@ -128,6 +135,7 @@ final class InvariantChecker {
                                     + " without a transitional signal before it");
                         }
                         transSinceNetwork.put(view.group(), false);
+                        vsSetOf.put(key + " " + log.name, view.vsSet());
                         if (!view.vsSet().contains(log.name) && !view.vsSet().isEmpty()) {
                             fail(Rule.VIEW_AGREEMENT, log.name + " is not in its own vs-set of " + key);
                         }
@@ -135,6 +143,21 @@ final class InvariantChecker {
                 }
             }
         }
+        vsSetAgreement(vsSetOf);
+    }
+
+    /** Sessions in each other's vs-set list the same vs-set. */
+    private void vsSetAgreement(Map<String, List<String>> vsSetOf) {
+        vsSetOf.forEach((k, vs) -> {
+            String view = k.substring(0, k.lastIndexOf(' '));
+            for (String other : vs) {
+                List<String> theirs = vsSetOf.get(view + " " + other);
+                if (theirs != null && !theirs.equals(vs)) {
+                    fail(Rule.VIEW_AGREEMENT, "in view " + view + ", " + k.substring(k.lastIndexOf(' ') + 1)
+                            + " has vs-set " + vs + " but " + other + " in it has " + theirs);
+                }
+            }
+        });
     }
 
     // 3 ------------------------------------------------------------------
@@ -148,7 +171,8 @@ final class InvariantChecker {
                 String g = v.view().group();
                 ViewId prev = current.get(g);
                 if (prev != null) {
-                    out.put(new Segment(g, prev, v.view().id()), open.get(g));
+                    List<String> vs = v.view().cause() == ViewCause.NETWORK ? v.view().vsSet() : List.of();
+                    out.put(new Segment(g, prev, v.view().id(), vs), open.get(g));
                 }
                 if (v.view().selfLeave()) {
                     current.remove(g);
