@@ -342,6 +342,11 @@ public final class Engine {
         return ring.heldMessages();
     }
 
+    /** A one-line account of the ring's state, for diagnostics. */
+    public String ringDescription() {
+        return ring + (phase == GroupPhase.STABLE ? " groups stable" : " groups changing");
+    }
+
     /** Datagrams dropped as malformed. */
     public long droppedDatagrams() {
         return ring instanceof TotemRing t ? t.droppedDatagrams() : 0;
@@ -610,6 +615,6 @@ public final class Engine {
             }
         }
         phase = GroupPhase.STABLE;
-        ring.openClientTraffic();
+        ring.openClientTraffic(id.configurationId());
     }
 }

@@ -53,6 +53,10 @@ public final class GroupExchange {
     /** The daemon went through the change from {@code oldConfigurationId} to {@code newConfigurationId}. */
     public void transition(long oldConfigurationId, long newConfigurationId) {
         lineage = mix(mix(lineage, oldConfigurationId), newConfigurationId);
+        // An exchange of the configuration that just ended can no longer complete: reports of it
+        // still arriving in its remainder are ignored, here as at every daemon of the change.
+        configurationId = 0;
+        states.clear();
     }
 
     /** A new regular configuration of {@code daemons}: this daemon's report for it. */

@@ -21,22 +21,50 @@ public final class Gather {
     private final TreeSet<Integer> proc = new TreeSet<>();
     private final TreeSet<Integer> fail = new TreeSet<>();
     private final Map<Integer, JoinPacket> joins = new HashMap<>();
+    private final java.util.Set<Integer> heard = new java.util.HashSet<>();
 
-    /** Starts gathering with {@code initialProc} (this daemon is always added). */
-    public Gather(int self, Collection<Integer> initialProc) {
+    private long round;
+
+    /**
+     * Starts gathering in round {@code round} with {@code initialProc} (this daemon is always added).
+     * A round is a ring sequence number: every daemon's round is above any ring it has formed.
+     */
+    public Gather(int self, Collection<Integer> initialProc, long round) {
         this.self = self;
+        this.round = round;
         proc.addAll(initialProc);
         proc.add(self);
     }
 
+    /** The gather round, carried in this daemon's joins. */
+    public long round() {
+        return round;
+    }
+
     /**
      * Takes in a join; returns whether this daemon's sets changed (its join must be sent again).
-     * A peer that counts this daemon failed is counted failed in return: the two cannot agree.
+     *
+     * <p>Fail sets belong to a round. A join of a newer round moves this daemon to that round and
+     * clears its fail set: failures seen before are stale once a daemon formed a ring since. A join
+     * of an older round only shows its sender is alive. Within a round, Totem's rules: sets are
+     * merged, and a peer that counts this daemon failed is counted failed in return, since the
+     * two cannot agree. Without rounds, two daemons that failed each other once keep feeding each
+     * other that verdict after the network heals, and never merge.
      */
     public boolean onJoin(JoinPacket j) {
         int sender = j.sender();
-        joins.put(sender, j);
+        heard.add(sender);
         boolean changed = proc.add(sender);
+        if (j.ringSeqMax() < round) {
+            return changed;
+        }
+        if (j.ringSeqMax() > round) {
+            round = j.ringSeqMax();
+            fail.clear();
+            joins.clear();
+            changed = true;
+        }
+        joins.put(sender, j);
         if (j.failSet().contains(self)) {
             changed |= fail.add(sender);
             return changed;
@@ -49,19 +77,19 @@ public final class Gather {
     }
 
     /**
-     * The consensus timeout expired: counts failed every member that has not sent a join agreeing
-     * with this daemon's sets since the last timeout, then forgets the joins, so that a daemon that
-     * agreed and then died (the representative, say, before its commit token got out) is failed
-     * at the next timeout instead of being waited for forever. Live daemons repeat their joins
-     * every join interval, well inside a consensus timeout.
+     * The consensus timeout expired: counts failed every member that has sent no join at all since
+     * the last timeout. Live daemons repeat their joins every join interval, well inside a consensus
+     * timeout; one that merely disagrees is not failed, since merging sets settles disagreement (and
+     * failing it would only break up a ring of daemons that can all hear each other). A daemon that
+     * agreed and then died, the representative say, goes silent and is failed at the next timeout.
      */
     public void failUnresponsive() {
         for (int m : members()) {
-            if (m != self && !agrees(joins.get(m))) {
+            if (m != self && !heard.contains(m)) {
                 fail.add(m);
             }
         }
-        joins.clear();
+        heard.clear();
     }
 
     /** Proc set minus fail set, ascending: the new ring's members if consensus holds. */
@@ -98,7 +126,7 @@ public final class Gather {
     }
 
     /** This daemon's join message. */
-    public JoinPacket join(long ringSeqMax, long regularRingId) {
-        return new JoinPacket(self, ringSeqMax, regularRingId, procSet(), failSet());
+    public JoinPacket join(long regularRingId) {
+        return new JoinPacket(self, round, regularRingId, procSet(), failSet());
     }
 }

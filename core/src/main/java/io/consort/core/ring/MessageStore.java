@@ -43,6 +43,11 @@ public final class MessageStore {
         return highSeq;
     }
 
+    /** Every message up to this one was delivered and dropped. */
+    public long discardedUpTo() {
+        return discardedUpTo;
+    }
+
     /** Adds a message; returns false for one already held or already discarded. */
     public boolean add(Stored s) {
         long seq = s.packet().seq();

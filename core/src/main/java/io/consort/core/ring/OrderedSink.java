@@ -15,6 +15,8 @@ public interface OrderedSink {
      * The configuration {@code oldConfigurationId} ended: the items that follow, until
      * {@link #regular}, are its remainder, delivered in the transitional configuration of the
      * daemons in {@code transitionalDaemons} (those that came from it into the new configuration).
+     * Those items carry the transitional configuration's own id (never a ring's id), since each
+     * transitional configuration may deliver a different part of the old one's messages.
      * Rings of one never call this.
      */
     default void transitional(long oldConfigurationId, long newConfigurationId, java.util.List<Integer> transitionalDaemons) {

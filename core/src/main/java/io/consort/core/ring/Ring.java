@@ -39,8 +39,10 @@ public interface Ring {
      * The group state exchange of the current configuration is complete: the ring may now order
      * the items of sessions again. A ring holds session items back from the moment it installs a
      * new configuration until this call, so that only daemon state is ordered before the new views.
+     * The call names the configuration whose exchange completed: the ring may have moved on to a
+     * newer one by the time the engine has drained the older one's deliveries, and then it stays shut.
      */
-    default void openClientTraffic() {
+    default void openClientTraffic(long configurationId) {
     }
 
     /** How many messages the ring holds (ordered, waiting, or kept for retransmission): for memory bounds. */

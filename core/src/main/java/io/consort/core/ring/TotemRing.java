@@ -189,6 +189,17 @@ public final class TotemRing implements Ring {
         return state == State.OPERATIONAL;
     }
 
+    @Override
+    public String toString() {
+        Gather g = gather;
+        RingInstance r = current;
+        return "d" + me + " " + state + (r == null ? "" : " ring " + r.id + " " + r.members + " stamp " + r.lastStamp
+                + " aru " + r.store.aru() + " high " + r.store.highSeq() + " delivered " + r.delivered)
+                + (g == null ? "" : " proc " + g.procSet() + " fail " + g.failSet() + " consensus " + g.consensus())
+                + (state == State.COMMIT ? " commit " + commitRingId + " " + commitMembers : "")
+                + " regular " + (regular == null ? 0 : regular.id) + " seqMax " + ringSeqMax;
+    }
+
     /** Datagrams dropped because they could not be decoded. */
     public long droppedDatagrams() {
         return droppedDatagrams;
@@ -207,8 +218,11 @@ public final class TotemRing implements Ring {
     }
 
     @Override
-    public void openClientTraffic() {
-        clientOpen = true;
+    public void openClientTraffic(long configurationId) {
+        RingInstance r = regular;
+        if (state == State.OPERATIONAL && r != null && r.id == configurationId) {
+            clientOpen = true;
+        }
     }
 
     @Override
@@ -322,9 +336,22 @@ public final class TotemRing implements Ring {
 
     // ------------------------------------------------------------------ gather
 
+    /**
+     * Starts gathering. A daemon that starts a gather on its own (token lost, a stranger heard)
+     * opens a new round; one that follows another's join takes that join's round.
+     */
     private void enterGather(List<Integer> proc) {
+        enterGather(proc, null);
+    }
+
+    private void enterGather(List<Integer> proc, @Nullable JoinPacket cause) {
+        if (cause == null) {
+            ringSeqMax++;
+        } else {
+            ringSeqMax = Math.max(ringSeqMax, cause.ringSeqMax());
+        }
         state = State.GATHER;
-        gather = new Gather(me, proc);
+        gather = new Gather(me, proc, ringSeqMax);
         gatherStart = now;
         joinAt = now;
         consensusAt = now + consensusTimeoutNanos;
@@ -364,7 +391,7 @@ public final class TotemRing implements Ring {
         if (g == null) {
             return;
         }
-        JoinPacket j = g.join(ringSeqMax, regular == null ? 0 : regular.id);
+        JoinPacket j = g.join(regular == null ? 0 : regular.id);
         broadcast(j.encode());
         joinAt = now + joinIntervalNanos;
     }
@@ -373,8 +400,6 @@ public final class TotemRing implements Ring {
         if (j.sender() == me) {
             return;
         }
-        long prevSeqMax = ringSeqMax;
-        ringSeqMax = Math.max(ringSeqMax, j.ringSeqMax());
         switch (state) {
             case OPERATIONAL, RECOVERY -> {
                 RingInstance r = current;
@@ -387,24 +412,27 @@ public final class TotemRing implements Ring {
                 if (member && j.ringSeqMax() < ringSeqOf(r.id)) {
                     return;
                 }
-                if (!member && state == State.RECOVERY) {
+                if (!member && (state == State.RECOVERY || j.failSet().contains(me))) {
+                    // A stranger that counts this daemon failed is still in a gather from before it
+                    // last heard us: following it would only fail it back, and two daemons doing so
+                    // take turns forever. Once it forms its ring, its beacon brings a clean merge.
                     return;
+                }
+                if (!member && j.ringSeqMax() < ringSeqOf(r.id)) {
+                    return; // a stranger's old round: its beacon will bring a fresh one
                 }
                 List<Integer> proc = new ArrayList<>(r.members);
                 proc.add(j.sender());
-                enterGather(proc);
+                enterGather(proc, j);
                 gatherJoin(j);
             }
             case COMMIT -> {
                 if (commitMembers.contains(j.sender()) && j.ringSeqMax() >= ringSeqOf(commitRingId)) {
-                    enterGather(commitMembers);
+                    enterGather(commitMembers, j);
                     gatherJoin(j);
                 }
             }
             case GATHER -> gatherJoin(j);
-        }
-        if (ringSeqMax < prevSeqMax) {
-            throw new AssertionError("ring seq went backwards");
         }
     }
 
@@ -414,7 +442,9 @@ public final class TotemRing implements Ring {
             return;
         }
         int before = g.procSet().size();
-        if (g.onJoin(j)) {
+        boolean changed = g.onJoin(j);
+        ringSeqMax = Math.max(ringSeqMax, g.round());
+        if (changed) {
             if (g.procSet().size() > before) {
                 // A newcomer gets a full consensus timeout to answer.
                 consensusAt = now + consensusTimeoutNanos;
@@ -531,7 +561,9 @@ public final class TotemRing implements Ring {
         plan = p;
         recoveryQueue.clear();
         if (old != null) {
-            for (long s = p.lowAru() + 1; Seq.le(s, p.highSeq()); s++) {
+            // Bounded by what the store can hold, whatever a (corrupt) commit token claims.
+            long to = Seq.min(p.highSeq(), old.store.highSeq());
+            for (long s = Seq.max(p.lowAru(), old.store.discardedUpTo()) + 1; Seq.le(s, to); s++) {
                 MessageStore.Stored st = old.store.get(s);
                 if (st != null && (Seq.lt(p.maxAru(), s) || p.maxAruHolder() == me)) {
                     recoveryQueue.add(st);
@@ -572,9 +604,14 @@ public final class TotemRing implements Ring {
             old.delivered = s;
             deliveries.add(new TransitionalDelivery(old.id, r.id, p.transitional()));
             // In the transitional configuration: the rest in order; after a hole, only messages of
-            // transitional members, since others' may depend on the missing one.
+            // transitional members, since others' may depend on the missing one. Each transitional
+            // configuration delivers its own subset, so its items carry its own id: a view a JOIN
+            // installs here must not share its id with the same JOIN seen by another side.
+            long transitionalId = transitionalId(old.id, r.id);
             boolean hole = false;
-            for (long n = s + 1; Seq.le(n, p.highSeq()); n++) {
+            // Every transitional member holds the same messages now, so this bound is the same at each.
+            long to = Seq.min(p.highSeq(), old.store.highSeq());
+            for (long n = s + 1; Seq.le(n, to); n++) {
                 MessageStore.Stored st = old.store.get(n);
                 if (st == null) {
                     hole = true;
@@ -583,7 +620,10 @@ public final class TotemRing implements Ring {
                 if (hole && !p.transitional().contains(st.packet().sender())) {
                     continue;
                 }
-                deliverStored(old, n, st);
+                AgreedItem item = st.item();
+                if (item != null) {
+                    deliveries.add(new ItemDelivery(transitionalId, n, item));
+                }
             }
         }
         regular = r;
@@ -595,6 +635,17 @@ public final class TotemRing implements Ring {
         commitRetransmitAt = Long.MAX_VALUE;
         beaconAt = r.members.get(0) == me ? now + mergeDetectNanos : Long.MAX_VALUE;
         deliveries.add(new RegularDelivery(r.id, r.members));
+    }
+
+    /**
+     * The id of the transitional configuration from ring {@code oldRingId} to ring {@code newRingId}:
+     * a mix of the two with the sign bit set, so it never equals a ring id (those are positive).
+     */
+    public static long transitionalId(long oldRingId, long newRingId) {
+        long z = oldRingId * 0x9E3779B97F4A7C15L + newRingId;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) | Long.MIN_VALUE;
     }
 
     private void deliverStored(RingInstance r, long seq, MessageStore.Stored st) {

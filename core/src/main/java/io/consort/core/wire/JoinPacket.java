@@ -10,7 +10,7 @@ import java.util.List;
  * +----------------------------------------+
  * | header (type 3)               6 bytes  |
  * +----------------------------------------+
- * | highest ring seq known        i64      |  the new ring's seq goes above every member's
+ * | gather round                  i64      |  a ring seq; the new ring's seq goes above every member's
  * | regular ring id               i64      |  the sender's last installed ring (0: none)
  * | proc count n                  u16      |
  * | proc ids                      n x u16  |  ascending

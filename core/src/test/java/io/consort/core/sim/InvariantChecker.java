@@ -36,8 +36,14 @@ final class InvariantChecker {
         }
     }
 
-    /** A view-to-view stretch of one session's log for one group. */
-    private record Segment(String group, ViewId from, ViewId to) {
+    /**
+     * A view-to-view stretch of one session's log for one group. When the stretch ends in a NETWORK
+     * view, the session's vs-set is part of the key: EVS promises the same messages only to the
+     * sessions that moved together, which the vs-set names. Two sessions on two sides of a partition
+     * that merged again before any view was delivered install the same two views with different
+     * vs-sets, and rightly deliver different messages between them.
+     */
+    private record Segment(String group, ViewId from, ViewId to, List<String> vsSet) {
     }
 
     private final Map<Long, SessionLog.Message> sent;
@@ -102,6 +108,7 @@ final class InvariantChecker {
     // 2 ------------------------------------------------------------------
     private void viewAgreement() {
         Map<String, List<String>> membersById = new HashMap<>();
+        Map<String, List<String>> vsSetOf = new HashMap<>(); // group@view session -> its vs-set
         for (SessionLog log : logs) {
             Map<String, Boolean> transSinceNetwork = new HashMap<>();
             for (SessionLog.Entry e : log.entries) {
@@ -128,6 +135,7 @@ final class InvariantChecker {
                                     + " without a transitional signal before it");
                         }
                         transSinceNetwork.put(view.group(), false);
+                        vsSetOf.put(key + " " + log.name, view.vsSet());
                         if (!view.vsSet().contains(log.name) && !view.vsSet().isEmpty()) {
                             fail(Rule.VIEW_AGREEMENT, log.name + " is not in its own vs-set of " + key);
                         }
@@ -135,6 +143,21 @@ final class InvariantChecker {
                 }
             }
         }
+        vsSetAgreement(vsSetOf);
+    }
+
+    /** Sessions in each other's vs-set list the same vs-set. */
+    private void vsSetAgreement(Map<String, List<String>> vsSetOf) {
+        vsSetOf.forEach((k, vs) -> {
+            String view = k.substring(0, k.lastIndexOf(' '));
+            for (String other : vs) {
+                List<String> theirs = vsSetOf.get(view + " " + other);
+                if (theirs != null && !theirs.equals(vs)) {
+                    fail(Rule.VIEW_AGREEMENT, "in view " + view + ", " + k.substring(k.lastIndexOf(' ') + 1)
+                            + " has vs-set " + vs + " but " + other + " in it has " + theirs);
+                }
+            }
+        });
     }
 
     // 3 ------------------------------------------------------------------
@@ -148,7 +171,8 @@ final class InvariantChecker {
                 String g = v.view().group();
                 ViewId prev = current.get(g);
                 if (prev != null) {
-                    out.put(new Segment(g, prev, v.view().id()), open.get(g));
+                    List<String> vs = v.view().cause() == ViewCause.NETWORK ? v.view().vsSet() : List.of();
+                    out.put(new Segment(g, prev, v.view().id(), vs), open.get(g));
                 }
                 if (v.view().selfLeave()) {
                     current.remove(g);
@@ -244,10 +268,14 @@ final class InvariantChecker {
         Map<String, Map<String, List<Long>>> byView = new HashMap<>(); // group@view -> session -> regular deliveries
         for (SessionLog log : logs) {
             Map<String, String> openView = new HashMap<>();
+            Set<String> inTransitional = new HashSet<>();
             for (SessionLog.Entry e : log.entries) {
                 if (e instanceof SessionLog.View v) {
                     String g = v.view().group();
-                    if (v.view().selfLeave()) {
+                    if (v.view().cause() == ViewCause.NETWORK || v.view().selfLeave()) {
+                        inTransitional.remove(g);
+                    }
+                    if (v.view().selfLeave() || inTransitional.contains(g)) {
                         openView.remove(g);
                     } else {
                         String key = g + "@" + v.view().id();
@@ -256,6 +284,7 @@ final class InvariantChecker {
                     }
                 } else if (e instanceof SessionLog.Transitional t) {
                     openView.remove(t.signal().group());
+                    inTransitional.add(t.signal().group());
                 } else if (e instanceof SessionLog.Delivered d && d.event().level().compareTo(ServiceLevel.CAUSAL) >= 0) {
                     for (String g : d.event().groups()) {
                         String key = openView.get(g);
@@ -370,7 +399,11 @@ final class InvariantChecker {
             Map<String, Boolean> regular = new HashMap<>(); // group -> in the regular part of a view
             for (SessionLog.Entry e : log.entries) {
                 if (e instanceof SessionLog.View v) {
-                    regular.put(v.view().group(), !v.view().selfLeave());
+                    if (v.view().cause() == ViewCause.NETWORK || v.view().selfLeave()) {
+                        regular.put(v.view().group(), !v.view().selfLeave());
+                    } else {
+                        regular.putIfAbsent(v.view().group(), true);
+                    }
                     lastIndex.keySet().removeIf(k -> k.endsWith(" " + v.view().group()));
                 } else if (e instanceof SessionLog.Transitional t) {
                     regular.put(t.signal().group(), false);
@@ -481,7 +514,11 @@ final class InvariantChecker {
                         }
                     }
                     view.put(g, v.view().selfLeave() ? null : v.view());
-                    transitional.put(g, false);
+                    // A JOIN or LEAVE view delivered in the old configuration's remainder is still
+                    // transitional: only the next NETWORK view ends that.
+                    if (v.view().cause() == ViewCause.NETWORK || v.view().selfLeave()) {
+                        transitional.put(g, false);
+                    }
                 } else if (e instanceof SessionLog.Transitional t) {
                     transitional.put(t.signal().group(), true);
                 } else if (e instanceof SessionLog.Delivered d && d.event().level() == ServiceLevel.SAFE) {

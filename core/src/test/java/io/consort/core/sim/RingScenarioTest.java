@@ -70,41 +70,67 @@ class RingScenarioTest {
         assertThat(InvariantChecker.check(sim.logs, sim.sent)).isEmpty();
     }
 
+    /**
+     * With the default timeouts, crash each daemon of a ring of 2 to 7 in turn, under steady
+     * traffic, and measure the virtual time until every survivor's client has its NETWORK view
+     * without the crashed daemon's session. The figure is printed; it must stay under a second.
+     */
     @Test
     void crashedDaemonIsExcludedAndSurvivorsGetNetworkViewsWithinOneSecond() {
-        Simulator sim = quiet(5, 0);
+        long worst = 0;
+        long sum = 0;
+        int runs = 0;
+        for (int n = 2; n <= 7; n++) {
+            for (int victim = 0; victim < n; victim++) {
+                long ms = failoverMillis(n, victim);
+                if (Boolean.getBoolean("consort.sim.verbose")) {
+                    System.out.println("failover " + n + " daemons, d" + victim + " crashed: " + ms + " ms");
+                }
+                worst = Math.max(worst, ms);
+                sum += ms;
+                runs++;
+            }
+        }
+        System.out.println("failover: survivors' clients had their NETWORK views at most " + worst
+                + " ms (mean " + sum / runs + " ms, " + runs + " crashes, 2..7 daemons, virtual time) after a crash");
+        assertThat(worst).isLessThan(1000);
+    }
+
+    private static long failoverMillis(int n, int victim) {
+        Simulator sim = quiet(n, 0);
         sim.runUntil(500 * Simulator.MS);
-        long[] s = new long[5];
-        for (int d = 0; d < 5; d++) {
+        long[] s = new long[n];
+        for (int d = 0; d < n; d++) {
             s[d] = sim.connect(d);
             sim.join(s[d], "g");
         }
         sim.runUntil(700 * Simulator.MS);
+        for (int i = 0; i < 20; i++) {
+            sim.multicast(s[i % n], List.of("g"), ServiceLevel.AGREED, false);
+        }
         long crashAt = sim.now;
-        sim.crash(2);
+        sim.crash(victim);
         long lastView = 0;
         for (long t = crashAt; t < crashAt + 2000 * Simulator.MS; t += Simulator.MS) {
             sim.runUntil(t);
             boolean all = true;
-            for (int d = 0; d < 5; d++) {
-                if (d == 2) {
+            for (int d = 0; d < n; d++) {
+                if (d == victim) {
                     continue;
                 }
                 List<ViewEvent> v = views(sim, s[d]);
                 ViewEvent last = v.get(v.size() - 1);
-                all &= last.cause() == ViewCause.NETWORK && last.members().size() == 4;
+                all &= last.cause() == ViewCause.NETWORK && last.members().size() == n - 1;
             }
             if (all) {
                 lastView = t;
                 break;
             }
         }
-        assertThat(lastView).as("survivors got their views").isPositive();
-        long failoverMs = (lastView - crashAt) / Simulator.MS;
-        System.out.println("failover: survivors' clients had their NETWORK views " + failoverMs
-                + " ms (virtual) after the crash");
-        assertThat(failoverMs).isLessThan(1000);
+        assertThat(lastView).as("survivors of %d daemons got their views after d%d crashed", n, victim).isPositive();
+        sim.runUntil(lastView + 500 * Simulator.MS); // the messages held back during the change go out
         assertThat(InvariantChecker.check(sim.logs, sim.sent)).isEmpty();
+        return (lastView - crashAt) / Simulator.MS;
     }
 
     @Test

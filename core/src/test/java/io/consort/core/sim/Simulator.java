@@ -152,9 +152,24 @@ final class Simulator {
         queue.add(new Ev(Math.max(time, now), order++, r));
     }
 
+    long debugFrom = Long.MAX_VALUE;
+    long debugTo;
+    long debugStep;
+    long nextDebug = -1;
+
     /** Runs events until the clock reaches {@code until}. */
     void runUntil(long until) {
         while (!queue.isEmpty() && queue.peek().at <= until) {
+            if (nextDebug < 0) {
+                nextDebug = debugFrom;
+            }
+            if (queue.peek().at >= nextDebug && nextDebug <= debugTo) {
+                System.out.printf("--- %.3f ms%n", nextDebug / 1e6);
+                for (Node n : nodes) {
+                    System.out.println("  " + (n.engine == null ? "d" + n.id + " down" : n.engine.ringDescription()));
+                }
+                nextDebug += debugStep;
+            }
             Ev e = queue.poll();
             now = e.at;
             events++;
