@@ -2,6 +2,7 @@ package io.consort.core;
 
 import io.consort.core.groups.GroupTable;
 import io.consort.core.ring.AgreedItem;
+import io.consort.core.ring.FragmentingRing;
 import io.consort.core.ring.OrderedSink;
 import io.consort.core.ring.Ring;
 import io.consort.core.ring.SingleDaemonRing;
@@ -88,7 +89,8 @@ public final class Engine {
      * {@link #tick} when asked (and once at start).
      */
     public Engine(EngineConfig config) {
-        this(config, config.clustered() ? new TotemRing(config) : new SingleDaemonRing(config.incarnation()));
+        this(config, config.clustered() ? new FragmentingRing(new TotemRing(config), config)
+                : new SingleDaemonRing(config.incarnation()));
     }
 
     /** An engine ordering through {@code ring}. */
@@ -349,7 +351,8 @@ public final class Engine {
 
     /** Datagrams dropped as malformed. */
     public long droppedDatagrams() {
-        return ring instanceof TotemRing t ? t.droppedDatagrams() : 0;
+        return ring instanceof TotemRing t ? t.droppedDatagrams()
+                : ring instanceof FragmentingRing f ? f.droppedDatagrams() : 0;
     }
 
     /** How many sessions are connected. */

@@ -26,6 +26,15 @@ public final class EngineConfig {
     /** 1 MiB, the default largest message payload. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
 
+    /**
+     * 1400 bytes, the default largest daemon-to-daemon datagram: fits an Ethernet MTU of 1500 with
+     * IP, UDP and transport headers.
+     */
+    public static final int DEFAULT_MAX_DATAGRAM_BYTES = 1400;
+
+    /** The smallest {@link #maxDatagramBytes()} allowed. */
+    public static final int MIN_MAX_DATAGRAM_BYTES = 512;
+
     /** The largest daemon id: ring ids keep the representative's id in their low 10 bits. */
     public static final int MAX_DAEMON_ID = 1023;
 
@@ -53,6 +62,7 @@ public final class EngineConfig {
         int globalWindowMessages = 256;
         int personalWindowMessages = 64;
         long initialSequence;
+        int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
 
         @Override
         protected Values clone() {
@@ -194,6 +204,24 @@ public final class EngineConfig {
     /** The sequence number before the first message of every ring; tests start near the wrap point. */
     public long initialSequence() {
         return v.initialSequence;
+    }
+
+    /**
+     * The largest datagram the engine of a daemon network sends for a ring message, in bytes: a
+     * message larger than fits is split into fragments of this size ({@code FragmentingRing}).
+     * Drivers derive it from the network's MTU less their own headers.
+     */
+    public int maxDatagramBytes() {
+        return v.maxDatagramBytes;
+    }
+
+    /** Sets {@link #maxDatagramBytes()}: {@value #MIN_MAX_DATAGRAM_BYTES} to 65,507. */
+    public EngineConfig withMaxDatagramBytes(int bytes) {
+        if (bytes < MIN_MAX_DATAGRAM_BYTES || bytes > 65_507) {
+            throw new IllegalArgumentException("maxDatagramBytes must be " + MIN_MAX_DATAGRAM_BYTES
+                    + " to 65507, was " + bytes);
+        }
+        return with(c -> c.maxDatagramBytes = bytes);
     }
 
     /** Sets {@link #clustered()}. */
@@ -345,6 +373,7 @@ public final class EngineConfig {
                 + ", joinIntervalNanos=" + v.joinIntervalNanos + ", consensusTimeoutNanos=" + v.consensusTimeoutNanos
                 + ", mergeDetectNanos=" + v.mergeDetectNanos + ", tokenHoldNanos=" + v.tokenHoldNanos
                 + ", globalWindowMessages=" + v.globalWindowMessages + ", personalWindowMessages="
-                + v.personalWindowMessages + ", initialSequence=" + v.initialSequence + "}";
+                + v.personalWindowMessages + ", initialSequence=" + v.initialSequence
+                + ", maxDatagramBytes=" + v.maxDatagramBytes + "}";
     }
 }

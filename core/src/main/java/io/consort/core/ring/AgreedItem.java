@@ -33,6 +33,23 @@ public sealed interface AgreedItem {
     }
 
     /**
+     * One piece of a {@link Data} item too large for one datagram: the pieces are consecutive
+     * slices of the item's encoding ({@code ItemCodec}), each its own ring message, so that a loss
+     * costs one piece's retransmission. {@link FragmentingRing} makes and reassembles them; they
+     * never reach the engine.
+     *
+     * @param session   the sending session, as the whole item's
+     * @param messageId identifies the whole item among its daemon's fragmented items
+     * @param index     0 to {@code count - 1}
+     * @param count     how many pieces the item has, at least 2
+     * @param safe      whether the ring must treat this piece as SAFE (the last piece of a SAFE item)
+     * @param chunk     the slice
+     */
+    record Fragment(String session, long messageId, int index, int count, boolean safe, byte[] chunk)
+            implements AgreedItem {
+    }
+
+    /**
      * Daemon-generated, never from a session: after a configuration change each daemon of the new
      * configuration tells the others which of its own sessions are in which groups. Once every
      * daemon's state is delivered, all of them compute the same new group table.

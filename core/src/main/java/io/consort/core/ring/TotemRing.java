@@ -839,7 +839,8 @@ public final class TotemRing implements Ring {
         if (item == null) {
             return null;
         }
-        boolean safe = item instanceof AgreedItem.Data d && d.level() == ServiceLevel.SAFE;
+        boolean safe = item instanceof AgreedItem.Data d && d.level() == ServiceLevel.SAFE
+                || item instanceof AgreedItem.Fragment f && f.safe();
         return new MessagePacket(me, r.id, seq, MessagePacket.KIND_ITEM, safe, ItemCodec.encode(item));
     }
 

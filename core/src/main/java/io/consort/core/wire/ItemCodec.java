@@ -10,7 +10,7 @@ import java.util.List;
  * The codec of agreed items, the body of a ring message.
  *
  * <pre>
- * tag u8: 1 Data, 2 Join, 3 Leave, 4 Disconnect, 5 GroupState
+ * tag u8: 1 Data, 2 Join, 3 Leave, 4 Disconnect, 5 GroupState, 6 Fragment
  * str  = u16 byte length, UTF-8 bytes
  *
  * Data:       session str | group count u16 | groups str... | level u8 | type u16 | self discard u8
@@ -19,6 +19,7 @@ import java.util.List;
  * Disconnect: session str | clean u8
  * GroupState: daemon id u16 | configuration id i64 | lineage i64 | entry count i32
  *             | entries: group str | view configuration i64 | view seq i64 | member count i32 | members str...
+ * Fragment:   session str | message id i64 | index i32 | count i32 | safe u8 | chunk length i32 | chunk
  * </pre>
  */
 public final class ItemCodec {
@@ -27,6 +28,10 @@ public final class ItemCodec {
     private static final int LEAVE = 3;
     private static final int DISCONNECT = 4;
     private static final int GROUP_STATE = 5;
+    private static final int FRAGMENT = 6;
+
+    /** The most bytes a {@link AgreedItem.Fragment}'s encoding adds to its chunk (session name of up to 54 bytes). */
+    public static final int FRAGMENT_OVERHEAD_BYTES = 1 + 2 + 54 + 8 + 4 + 4 + 1 + 4;
 
     private ItemCodec() {
     }
@@ -46,6 +51,9 @@ public final class ItemCodec {
             w.u8(LEAVE).string(l.session()).string(l.group());
         } else if (item instanceof AgreedItem.Disconnect d) {
             w.u8(DISCONNECT).string(d.session()).bool(d.clean());
+        } else if (item instanceof AgreedItem.Fragment f) {
+            w.u8(FRAGMENT).string(f.session()).i64(f.messageId()).i32(f.index()).i32(f.count()).bool(f.safe())
+                    .i32(f.chunk().length).bytes(f.chunk());
         } else {
             AgreedItem.GroupState s = (AgreedItem.GroupState) item;
             w.u8(GROUP_STATE).u16(s.daemonId()).i64(s.configurationId()).i64(s.lineage()).i32(s.groups().size());
@@ -87,6 +95,17 @@ public final class ItemCodec {
             case JOIN -> new AgreedItem.Join(r.string(), r.string());
             case LEAVE -> new AgreedItem.Leave(r.string(), r.string());
             case DISCONNECT -> new AgreedItem.Disconnect(r.string(), r.bool());
+            case FRAGMENT -> {
+                String session = r.string();
+                long id = r.i64();
+                int index = r.i32();
+                int count = r.i32();
+                if (count < 2 || index < 0 || index >= count) {
+                    throw new WireException("fragment " + index + " of " + count);
+                }
+                boolean safe = r.bool();
+                yield new AgreedItem.Fragment(session, id, index, count, safe, r.bytes(r.count32(1)));
+            }
             case GROUP_STATE -> {
                 int daemon = r.u16();
                 long conf = r.i64();

@@ -49,6 +49,12 @@ final class Simulator {
         boolean faults = true;
         long initialSequence;
         int maxSessionsPerDaemon = 4;
+        /** Random payloads are 8 to 8 + this many bytes. */
+        int payloadExtraBytes = 24;
+        /** The engines' largest datagram; smaller than a payload means fragments. */
+        int maxDatagramBytes = EngineConfig.DEFAULT_MAX_DATAGRAM_BYTES;
+        /** The engines' largest message payload. */
+        int maxMessageBytes = EngineConfig.DEFAULT_MAX_MESSAGE_BYTES;
 
         static Params random(SplittableRandom r) {
             Params p = new Params();
@@ -143,7 +149,9 @@ final class Simulator {
 
     EngineConfig config(int daemon, long incarnation) {
         return EngineConfig.defaults().withClustered(true).withDaemonId(daemon).withDaemonName("d" + daemon)
-                .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence);
+                .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence)
+                .withMaxDatagramBytes(params.maxDatagramBytes).withMaxMessageBytes(params.maxMessageBytes)
+                .withSessionBufferBytesMax(Math.max(16L << 20, 4L * params.maxMessageBytes));
     }
 
     // ------------------------------------------------------------------ scheduling
@@ -380,13 +388,19 @@ final class Simulator {
 
     /** Multicasts from {@code session}; returns the message id, or -1 if it could not send. */
     long multicast(long session, List<String> groups, ServiceLevel level, boolean selfDiscard) {
+        return multicast(session, groups, level, selfDiscard, 0);
+    }
+
+    /** A multicast with a payload of {@code payloadBytes} (at least 8; below that, a random small one). */
+    long multicast(long session, List<String> groups, ServiceLevel level, boolean selfDiscard, int payloadBytes) {
         Client c = clients.get(session);
         Engine e = c == null ? null : live(c);
         if (e == null || c.credits <= 0) {
             return -1;
         }
         long id = nextMessageId++;
-        byte[] payload = ByteBuffer.allocate(8 + rnd.nextInt(24)).putLong(id).array();
+        byte[] payload = ByteBuffer.allocate(payloadBytes >= 8 ? payloadBytes : 8 + rnd.nextInt(params.payloadExtraBytes))
+                .putLong(id).array();
         sent.put(id, new SessionLog.Message(id, c.log.name, List.copyOf(groups), level, selfDiscard));
         c.log.entries.add(new SessionLog.Sent(id));
         c.credits--;

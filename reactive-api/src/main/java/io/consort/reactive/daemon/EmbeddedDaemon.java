@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.DisposableServer;
 import reactor.netty.tcp.TcpServer;
 
@@ -33,12 +34,29 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final OutputDispatcher dispatcher = new OutputDispatcher();
     private final AtomicLong nextSessionId = new AtomicLong();
     private final DisposableServer server;
+    private final @Nullable DaemonNetwork network;
 
-    private EmbeddedDaemon(DaemonOptions options) {
+    private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
-        this.loop = new EngineLoop(new Engine(options.engine()), dispatcher,
+        if (options.engine().clustered() && network == null) {
+            throw new IllegalArgumentException("a clustered engine (daemon network) needs a DaemonNetwork");
+        }
+        if (!options.engine().clustered() && network != null) {
+            throw new IllegalArgumentException("a DaemonNetwork needs a clustered engine: EngineConfig.withClustered(true)");
+        }
+        this.network = network;
+        Engine engine = new Engine(options.engine());
+        dispatcher.onUnwritable(id -> engine.writable(id, false, System.nanoTime()));
+        this.loop = new EngineLoop(engine, dispatcher, network,
                 "consort-engine-" + options.engine().daemonName());
-        loop.start();
+        try {
+            loop.start();
+        } catch (RuntimeException e) {
+            if (network != null) {
+                network.close();
+            }
+            throw e;
+        }
         int maxFrame = options.engine().maxMessageBytes() + FrameType.HEADER_ALLOWANCE_BYTES;
         try {
             this.server = TcpServer.create()
@@ -62,13 +80,25 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .bindNow(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             loop.close();
+            if (network != null) {
+                network.close();
+            }
             throw e;
         }
     }
 
-    /** Starts a daemon with {@code options}; port 0 picks a free port, see {@link #port()}. */
+    /** Starts a single daemon (a ring of one) with {@code options}; port 0 picks a free port, see {@link #port()}. */
     public static EmbeddedDaemon start(DaemonOptions options) {
-        return new EmbeddedDaemon(Objects.requireNonNull(options, "options"));
+        return new EmbeddedDaemon(Objects.requireNonNull(options, "options"), null);
+    }
+
+    /**
+     * Starts a daemon of a daemon network: {@code options.engine()} must be
+     * {@link io.consort.core.EngineConfig#clustered() clustered}, and {@code network} carries its
+     * datagrams to the other daemons. The daemon owns the network from now on and closes it.
+     */
+    public static EmbeddedDaemon start(DaemonOptions options, DaemonNetwork network) {
+        return new EmbeddedDaemon(Objects.requireNonNull(options, "options"), Objects.requireNonNull(network, "network"));
     }
 
     /** Starts a daemon on localhost with a free port and the default engine. */
@@ -101,6 +131,26 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return loop.query(Engine::totalBufferedBytes);
     }
 
+    /** The id of the daemon configuration this daemon is in now (its incarnation for a single daemon). */
+    public long configurationId() throws InterruptedException {
+        return loop.query(Engine::configurationId);
+    }
+
+    /** The daemons of the current configuration, in ring order; empty for a single daemon or while it changes. */
+    public java.util.List<Integer> configurationMembers() throws InterruptedException {
+        return loop.query(Engine::configurationMembers);
+    }
+
+    /** How many messages the ring holds now, and how many inputs wait for the engine thread: for memory bounds. */
+    public long heldMessages() throws InterruptedException {
+        return loop.query(Engine::ringHeldMessages) + loop.queuedInputs();
+    }
+
+    /** Datagrams the engine dropped as malformed. */
+    public long droppedDatagrams() throws InterruptedException {
+        return loop.query(Engine::droppedDatagrams);
+    }
+
     /** How many TCP connections the endpoint holds now, handshaken or not (for tests). */
     int connectionCount() {
         return dispatcher.connectionCount();
@@ -118,7 +168,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
 
     /**
      * Shuts down gracefully: every session is told {@code DAEMON_SHUTDOWN} and closed, then the
-     * endpoint and the engine stop.
+     * endpoint and the engine stop. In a daemon network, the daemon first lets the ring order its
+     * sessions' departures, so that the other daemons' members see each of them LEAVE (not
+     * DISCONNECT) before the daemon itself goes.
      */
     @Override
     public void close() {
@@ -132,6 +184,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (network != null) {
+            awaitOwnItemsOrdered();
+        }
         // Give the goodbye frames a moment to reach the clients before the endpoint closes what is left.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (dispatcher.connectionCount() > 0 && System.nanoTime() < deadline) {
@@ -139,5 +194,24 @@ public final class EmbeddedDaemon implements AutoCloseable {
         }
         server.disposeNow(Duration.ofSeconds(10));
         loop.close();
+        if (network != null) {
+            network.close();
+        }
+    }
+
+    /** Waits (bounded) until the ring holds nothing of this daemon's own that is not yet ordered. */
+    private void awaitOwnItemsOrdered() {
+        long bound = Math.min(TimeUnit.SECONDS.toNanos(3), 10 * options.engine().tokenLossTimeoutNanos());
+        long deadline = System.nanoTime() + bound;
+        try {
+            while (System.nanoTime() < deadline
+                    && loop.query(e -> e.ringHeldMessages() > 0 || !e.groupsStable())) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IllegalStateException e) {
+            // the engine thread is gone: nothing more to wait for
+        }
     }
 }

@@ -9,39 +9,64 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The engine thread: the only thread that touches the engine. I/O threads hand it inputs through
- * a queue; it drains every queued input, then hands the batch of outputs to the dispatcher, as
- * Spread's single-threaded daemon does. The engine has no locks because nothing else reaches it.
+ * a queue; it drains every queued input, then performs the batch of outputs (session outputs to
+ * the dispatcher, datagrams to the {@link DaemonNetwork}), as Spread's single-threaded daemon
+ * does. The engine has no locks because nothing else reaches it.
+ *
+ * <p>Timers: the engine asks for one wake-up at a time with {@link Output.SetTimer}; the loop
+ * waits for inputs only until that deadline, then calls {@link Engine#tick}. A clustered engine
+ * is ticked once at start, which starts its membership.
  */
 final class EngineLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineLoop.class);
-    private static final int BATCH_MAX = 4096;
+    /** Inputs per batch: enough to amortise flushes, few enough that one batch's output to a client stays small. */
+    private static final int BATCH_MAX = 1024;
+    /** The longest the loop sleeps without a timer, so that close() is never slow. */
+    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Engine engine;
     private final Consumer<List<Output>> dispatcher;
+    private final @Nullable DaemonNetwork network;
     private final BlockingQueue<EngineInput> inputs = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
+    private long timerDeadline = Long.MAX_VALUE;
 
     EngineLoop(Engine engine, Consumer<List<Output>> dispatcher, String name) {
+        this(engine, dispatcher, null, name);
+    }
+
+    EngineLoop(Engine engine, Consumer<List<Output>> dispatcher, @Nullable DaemonNetwork network, String name) {
         this.engine = engine;
         this.dispatcher = dispatcher;
+        this.network = network;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
     }
 
     void start() {
+        if (network != null) {
+            network.start((from, bytes) -> submit((e, now) -> e.receiveDatagram(from, bytes, now)));
+            submit((e, now) -> e.tick(now));
+        }
         thread.start();
     }
 
     /** Queues an input; safe from any thread. */
     void submit(EngineInput input) {
         inputs.add(input);
+    }
+
+    /** How many inputs wait for the engine thread now (for memory bounds). */
+    int queuedInputs() {
+        return inputs.size();
     }
 
     /** Runs {@code query} on the engine thread and waits for its answer: for tests and metrics, not hot paths. */
@@ -59,12 +84,15 @@ final class EngineLoop implements AutoCloseable {
         List<EngineInput> batch = new ArrayList<>();
         try {
             while (running) {
-                EngineInput first = inputs.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                long wait = IDLE_WAIT_NANOS;
+                if (timerDeadline != Long.MAX_VALUE) {
+                    wait = Math.min(wait, timerDeadline - System.nanoTime());
                 }
-                batch.add(first);
-                inputs.drainTo(batch, BATCH_MAX - 1);
+                EngineInput first = wait > 0 ? inputs.poll(wait, TimeUnit.NANOSECONDS) : inputs.poll();
+                if (first != null) {
+                    batch.add(first);
+                    inputs.drainTo(batch, BATCH_MAX - 1);
+                }
                 long now = System.nanoTime();
                 for (EngineInput input : batch) {
                     try {
@@ -75,15 +103,57 @@ final class EngineLoop implements AutoCloseable {
                     }
                 }
                 batch.clear();
-                List<Output> outputs = engine.takeOutputs();
-                if (!outputs.isEmpty()) {
-                    dispatcher.accept(outputs);
+                if (timerDeadline != Long.MAX_VALUE && now - timerDeadline >= 0) {
+                    timerDeadline = Long.MAX_VALUE;
+                    try {
+                        engine.tick(now);
+                    } catch (RuntimeException e) {
+                        log.error("engine tick failed", e);
+                    }
                 }
+                perform(engine.takeOutputs());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             stopped.countDown();
+        }
+    }
+
+    private void perform(List<Output> outputs) {
+        if (outputs.isEmpty()) {
+            return;
+        }
+        boolean sessionOutputs = false;
+        boolean sent = false;
+        for (Output o : outputs) {
+            if (o instanceof Output.SessionOutput) {
+                sessionOutputs = true;
+            } else if (o instanceof Output.SetTimer t) {
+                timerDeadline = t.deadlineNanos();
+            } else if (network != null) {
+                try {
+                    if (o instanceof Output.SendDatagram s) {
+                        network.send(s.toDaemon(), s.datagram());
+                        sent = true;
+                    } else if (o instanceof Output.BroadcastDatagram b) {
+                        network.broadcast(b.datagram());
+                        sent = true;
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("daemon network send failed: {}", e.toString());
+                }
+            }
+        }
+        if (sent) {
+            try {
+                network.flush();
+            } catch (RuntimeException e) {
+                log.warn("daemon network flush failed: {}", e.toString());
+            }
+        }
+        if (sessionOutputs) {
+            dispatcher.accept(outputs);
         }
     }
 

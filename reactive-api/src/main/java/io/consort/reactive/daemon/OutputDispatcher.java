@@ -11,6 +11,17 @@ import java.util.function.Consumer;
 final class OutputDispatcher implements Consumer<List<Output>> {
     private final Map<Long, SessionConnection> connections = new ConcurrentHashMap<>();
     private final List<SessionConnection> touched = new ArrayList<>();
+    private java.util.function.LongConsumer onUnwritable = id -> { };
+
+    /**
+     * What to do, on the engine thread, with a session whose connection stopped being writable
+     * during a batch: tell the engine at once. Waiting for Netty's writability event to travel
+     * back through the input queue lets a busy engine keep writing to a client that does not
+     * read; this way the slack past the high water mark is at most one batch.
+     */
+    void onUnwritable(java.util.function.LongConsumer onUnwritable) {
+        this.onUnwritable = onUnwritable;
+    }
 
     void register(SessionConnection c) {
         connections.put(c.sessionId(), c);
@@ -57,6 +68,9 @@ final class OutputDispatcher implements Consumer<List<Output>> {
         }
         for (SessionConnection c : touched) {
             c.flush();
+            if (!c.isWritable()) {
+                onUnwritable.accept(c.sessionId());
+            }
         }
         touched.clear();
     }

@@ -292,6 +292,12 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
         return first;
     }
 
+    /** Whether the connection takes more without queueing past its high water mark. */
+    boolean isWritable() {
+        Channel ch = channel;
+        return ch == null || ch.isWritable();
+    }
+
     /** Writes this batch's buffer, and closes if an output asked for it. */
     void flush() {
         Channel ch = channel;

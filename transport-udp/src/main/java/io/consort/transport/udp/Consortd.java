@@ -2,7 +2,11 @@ package io.consort.transport.udp;
 
 import io.consort.reactive.daemon.DaemonOptions;
 import io.consort.reactive.daemon.EmbeddedDaemon;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
@@ -12,44 +16,83 @@ import picocli.CommandLine.Option;
 
 /**
  * consortd, the Consort daemon. With no configuration it runs one daemon named "localhost" for
- * clients on 127.0.0.1:4803. SIGTERM (or Ctrl-C) is a graceful stop: every client is told
- * DAEMON_SHUTDOWN before its connection closes.
- *
- * <pre>
- * consortd                        # the single-machine default
- * consortd --config consort.yaml  # see DaemonConfigFile for the keys
- * consortd --port 5803 --name d2
- * </pre>
+ * clients on 127.0.0.1:4803. With a configuration listing two or more daemons it is one daemon of
+ * a daemon network (the Totem ring over UDP). SIGTERM (or Ctrl-C) is a graceful stop: every
+ * client is told DAEMON_SHUTDOWN before its connection closes, and the other daemons' members see
+ * its sessions LEAVE.
  */
-@Command(name = "consortd", mixinStandardHelpOptions = true, version = "consortd 0.1.0",
+@Command(name = "consortd", mixinStandardHelpOptions = true, version = "consortd 0.1.0", sortOptions = false,
+        usageHelpWidth = 120,
         description = {"The Consort daemon: reliable, ordered group communication for client sessions.",
-            "With no options it serves clients on 127.0.0.1:4803 as daemon 'localhost'."},
-        footer = {"", "Configuration file keys (YAML, all optional):",
-            "  daemon.name, daemon.host, daemon.clientPort,",
-            "  limits.maxMessageBytes, limits.maxGroupsPerMessage, limits.maxSessions,",
-            "  limits.sessionBufferBytesMax, limits.sendWindowMessages,",
-            "  limits.slowConsumerPolicy (disconnect | hold-back-senders).",
-            "Command-line options override the file."})
+            "",
+            "With no options it serves clients on 127.0.0.1:4803 as daemon 'localhost', alone.",
+            "With a configuration that lists two or more daemons, it is the daemon of that list named by",
+            "--name (or daemon.name in the file, or the one whose address is on this machine), and forms",
+            "a ring with the others over UDP. SIGTERM stops it gracefully: its clients get DAEMON_SHUTDOWN,",
+            "the other daemons' members see its sessions leave; then the ring re-forms without it.",
+            ""},
+        footer = {"", "YAML configuration (every key optional; see transport-udp DaemonConfigFile):",
+            "  daemon:   name, host (client address; 0.0.0.0 for all), clientPort",
+            "  network:  daemons: list of {name, id (0-1023), address, port (daemon-to-daemon UDP)},",
+            "            mtu (default 1500; larger messages travel in fragments),",
+            "            multicast (group:port, optional), interface (for multicast, optional)",
+            "  timeouts: milliseconds: tokenLoss (200), tokenRetransmit (30), joinInterval (20),",
+            "            consensus (100), mergeDetect (100), tokenHold (1)",
+            "  windows:  global (256 messages per token rotation), personal (64 per visit)",
+            "  limits:   maxMessageBytes (1048576), maxGroupsPerMessage (128), maxSessions (10000),",
+            "            sessionBufferBytesMax (16777216), sendWindowMessages (256),",
+            "            slowConsumerPolicy (disconnect | hold-back-senders)",
+            "",
+            "spread.conf (a file ending in .conf, or --spread-conf): Spread_Segment blocks give the",
+            "daemons (ids 1, 2, ... in file order); clients use the segment port, daemons port+1,",
+            "a multicast segment address is used as the multicast group on port+2. Token_Timeout,",
+            "Hurry_Timeout, Join_Timeout, Gather_Timeout, Window, Personal_Window map; Spread's other",
+            "settings are ignored with a warning.",
+            "",
+            "Command-line options override the file. Configuration errors name the file and line;",
+            "the exit code is then 2.",
+            "",
+            "Examples:",
+            "  consortd",
+            "  consortd --config consort.yaml --name d2",
+            "  consortd --spread-conf /etc/spread.conf --name d1"})
 public final class Consortd implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, description = "YAML configuration file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Configuration file: YAML, or a Spread-style spread.conf if its name ends in .conf.")
     @Nullable Path config;
 
-    @Option(names = "--host", description = "Address to listen on for clients (default 127.0.0.1).")
+    @Option(names = "--spread-conf", paramLabel = "FILE", description = "A Spread-style spread.conf, whatever its name.")
+    @Nullable Path spreadConf;
+
+    @Option(names = {"-n", "--name"}, paramLabel = "NAME",
+            description = "This daemon's name: the second part of its sessions' private names, and which daemon "
+                    + "of the configuration's network this is (default localhost).")
+    @Nullable String name;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to listen on for clients (default 127.0.0.1).")
     @Nullable String host;
 
-    @Option(names = {"-p", "--port"}, description = "Client port (default 4803); 0 picks a free one.",
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Client port (default 4803); 0 picks a free one.",
             defaultValue = "-1", showDefaultValue = CommandLine.Help.Visibility.NEVER)
     int port = -1;
 
-    @Option(names = {"-n", "--name"}, description = "Daemon name, the second part of private names (default localhost).")
-    @Nullable String name;
+    /** What the daemon runs: its options and, in a daemon network, its transport. */
+    record Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription) {
+    }
 
-    /** The options the command line and the file describe together. */
-    DaemonOptions options() {
+    final List<String> warnings = new ArrayList<>();
+
+    /** The plan the command line and the file describe together. */
+    Plan plan() {
         DaemonOptions options = DaemonOptions.defaults();
-        if (config != null) {
-            options = DaemonConfigFile.read(config, options);
+        DaemonConfigFile.Parsed parsed = new DaemonConfigFile.Parsed(options, null);
+        if (spreadConf != null) {
+            parsed = SpreadConf.parse(spreadConf, options, warnings::add);
+        } else if (config != null) {
+            parsed = SpreadConf.looksLikeSpreadConf(config) ? SpreadConf.parse(config, options, warnings::add)
+                    : DaemonConfigFile.parse(config, options);
         }
+        options = parsed.options();
         if (host != null) {
             options = options.withHost(host);
         }
@@ -59,26 +102,74 @@ public final class Consortd implements Callable<Integer> {
         if (name != null) {
             options = options.withEngine(options.engine().withDaemonName(name));
         }
-        return options.withEngine(options.engine().withIncarnation(Math.max(1, System.currentTimeMillis())));
+        options = options.withEngine(options.engine().withIncarnation(Math.max(1, System.currentTimeMillis())));
+        NetworkConfig net = parsed.network();
+        if (net == null || net.daemons().size() < 2) {
+            return new Plan(options, null, null);
+        }
+        NetworkConfig.Daemon self = selfIn(net, options.engine().daemonName(), name != null
+                || !options.engine().daemonName().equals(DaemonOptions.defaults().engine().daemonName()));
+        options = options.withEngine(options.engine().withDaemonName(self.name()).withClustered(true)
+                .withDaemonId(self.id()));
+        UdpOptions udp = net.udpOptions(self);
+        return new Plan(options, udp, self.name() + " (id " + self.id() + ") of " + net.daemons().size()
+                + " daemons, daemon traffic on " + udp.self());
+    }
+
+    private static NetworkConfig.Daemon selfIn(NetworkConfig net, String name, boolean named) {
+        if (named) {
+            NetworkConfig.Daemon d = net.byName(name);
+            if (d == null) {
+                throw new DaemonConfigFile.ConfigException(net.source() + ": daemon '" + name
+                        + "' is not listed; listed: " + net.daemons().stream().map(NetworkConfig.Daemon::name).toList());
+            }
+            return d;
+        }
+        List<NetworkConfig.Daemon> local = new ArrayList<>();
+        for (NetworkConfig.Daemon d : net.daemons()) {
+            try {
+                InetAddress a = InetAddress.getByName(d.host());
+                if (!a.isLoopbackAddress() && NetworkInterface.getByInetAddress(a) != null) {
+                    local.add(d);
+                }
+            } catch (java.io.IOException e) {
+                // not this one
+            }
+        }
+        if (local.size() != 1) {
+            throw new DaemonConfigFile.ConfigException(net.source() + ": say which daemon this is with --name"
+                    + " (or daemon.name); " + (local.isEmpty() ? "no listed address is on this machine"
+                    : "several listed addresses are on this machine: " + local.stream().map(NetworkConfig.Daemon::name).toList()));
+        }
+        return local.get(0);
     }
 
     @Override
     public Integer call() throws Exception {
-        DaemonOptions options;
+        Plan plan;
         try {
-            options = options();
+            plan = plan();
         } catch (DaemonConfigFile.ConfigException | IllegalArgumentException e) {
             System.err.println("consortd: " + e.getMessage());
             return 2;
         }
-        EmbeddedDaemon daemon = EmbeddedDaemon.start(options);
+        warnings.forEach(w -> System.err.println("consortd: warning: " + w));
+        EmbeddedDaemon daemon;
+        try {
+            daemon = plan.udp() == null ? EmbeddedDaemon.start(plan.options())
+                    : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(plan.udp()));
+        } catch (RuntimeException e) {
+            System.err.println("consortd: cannot start: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();
             stopped.countDown();
         }, "consortd-shutdown"));
-        System.out.println("consortd: daemon " + options.engine().daemonName() + " serving clients on "
-                + daemon.host() + ":" + daemon.port());
+        System.out.println("consortd: daemon " + plan.options().engine().daemonName() + " serving clients on "
+                + daemon.host() + ":" + daemon.port()
+                + (plan.selfDescription() == null ? "" : "; in a daemon network as " + plan.selfDescription()));
         System.out.flush();
         stopped.await();
         return 0;

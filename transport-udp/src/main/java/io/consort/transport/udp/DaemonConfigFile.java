@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.DeserializationFeature;
@@ -17,9 +18,26 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *
  * <pre>
  * daemon:
- *   name: d1                 # the daemon part of private names
+ *   name: d1                 # the daemon part of private names; in a network, which listed daemon this is
  *   host: 127.0.0.1          # where clients connect
  *   clientPort: 4803
+ * network:                   # two or more daemons make a daemon network (the Totem ring over UDP)
+ *   daemons:
+ *     - {name: d1, id: 1, address: 10.0.0.1, port: 4903}
+ *     - {name: d2, id: 2, address: 10.0.0.2, port: 4903}
+ *   mtu: 1500                # datagrams are sized to it; larger messages travel in fragments
+ *   multicast: 239.0.0.1:4904  # optional: broadcasts to this group instead of to each daemon
+ *   interface: eth0          # optional: the interface for multicast
+ * timeouts:                  # milliseconds
+ *   tokenLoss: 200           # no token this long: the ring re-forms without the silent daemons
+ *   tokenRetransmit: 30
+ *   joinInterval: 20
+ *   consensus: 100
+ *   mergeDetect: 100
+ *   tokenHold: 1
+ * windows:
+ *   global: 256              # messages per token rotation, all daemons together
+ *   personal: 64             # messages per token visit, one daemon
  * limits:
  *   maxMessageBytes: 1048576
  *   maxGroupsPerMessage: 128
@@ -39,8 +57,17 @@ public final class DaemonConfigFile {
     private DaemonConfigFile() {
     }
 
+    /** What a configuration file says: the daemon's options and, for a daemon network, its daemons. */
+    public record Parsed(DaemonOptions options, @Nullable NetworkConfig network) {
+    }
+
     /** The daemon options {@code file} describes, over {@code base}. */
     public static DaemonOptions read(Path file, DaemonOptions base) {
+        return parse(file, base).options();
+    }
+
+    /** Everything {@code file} describes, over {@code base}. */
+    public static Parsed parse(Path file, DaemonOptions base) {
         String text;
         try {
             text = Files.readString(file);
@@ -56,10 +83,10 @@ public final class DaemonConfigFile {
             throw new ConfigException(file + where + ": not valid YAML: " + e.getOriginalMessage());
         }
         if (root == null || root.isNull() || root.isMissingNode()) {
-            return base;
+            return new Parsed(base, null);
         }
         Reader r = new Reader(file, text);
-        r.onlyKeys(root, "", "daemon", "limits");
+        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits");
         DaemonOptions options = base;
         EngineConfig engine = base.engine();
         JsonNode daemon = root.path("daemon");
@@ -112,7 +139,111 @@ public final class DaemonConfigFile {
                 engine = engine.withSlowConsumerPolicy(policy);
             }
         }
-        return options.withEngine(engine);
+        JsonNode timeouts = root.path("timeouts");
+        if (!timeouts.isMissingNode()) {
+            String[] keys = {"tokenLoss", "tokenRetransmit", "joinInterval", "consensus", "mergeDetect", "tokenHold"};
+            r.onlyKeys(timeouts, "timeouts.", keys);
+            long[] v = {engine.tokenLossTimeoutNanos(), engine.tokenRetransmitNanos(), engine.joinIntervalNanos(),
+                engine.consensusTimeoutNanos(), engine.mergeDetectNanos(), engine.tokenHoldNanos()};
+            for (int i = 0; i < keys.length; i++) {
+                if (timeouts.has(keys[i])) {
+                    int ms = r.integer(timeouts, "timeouts." + keys[i]);
+                    if (ms <= 0) {
+                        throw r.error("timeouts." + keys[i], "must be a positive number of milliseconds, was " + ms);
+                    }
+                    v[i] = ms * 1_000_000L;
+                }
+            }
+            engine = r.apply("timeouts", engine, e -> e.withTimeouts(v[0], v[1], v[2], v[3], v[4], v[5]));
+        }
+        JsonNode windows = root.path("windows");
+        if (!windows.isMissingNode()) {
+            r.onlyKeys(windows, "windows.", "global", "personal");
+            int global = windows.has("global") ? r.integer(windows, "windows.global") : engine.globalWindowMessages();
+            int personal = windows.has("personal") ? r.integer(windows, "windows.personal")
+                    : Math.min(global, engine.personalWindowMessages());
+            engine = r.apply("windows", engine, e -> e.withWindows(global, personal));
+        }
+        NetworkConfig network = null;
+        JsonNode net = root.path("network");
+        if (!net.isMissingNode()) {
+            r.onlyKeys(net, "network.", "daemons", "mtu", "multicast", "interface");
+            JsonNode list = net.path("daemons");
+            if (!list.isArray() || list.isEmpty()) {
+                throw r.error("network.daemons", "must be a list of daemons, each with name, id, address and port");
+            }
+            java.util.List<NetworkConfig.Daemon> daemons = new java.util.ArrayList<>();
+            java.util.Set<String> names = new java.util.HashSet<>();
+            java.util.Set<Integer> ids = new java.util.HashSet<>();
+            int item = 0;
+            for (JsonNode d : list) {
+                int line = r.itemLine("daemons", item++);
+                if (!d.isObject()) {
+                    throw r.errorAt(line, "network.daemons", "items must each be a mapping with name, id, address and port");
+                }
+                for (String k : d.propertyNames()) {
+                    if (!java.util.Set.of("name", "id", "address", "port").contains(k)) {
+                        throw r.errorAt(line, "network.daemons." + k, "is not a known key; known here: name, id, address, port");
+                    }
+                }
+                for (String k : new String[] {"name", "id", "address", "port"}) {
+                    if (!d.has(k)) {
+                        throw r.errorAt(line, "network.daemons", "item " + item + " has no " + k);
+                    }
+                }
+                String name = d.get("name").asString();
+                int id = d.get("id").canConvertToInt() ? d.get("id").intValue() : -1;
+                int port = d.get("port").canConvertToInt() ? d.get("port").intValue() : -1;
+                if (!d.get("id").isIntegralNumber() || id < 0 || id > EngineConfig.MAX_DAEMON_ID) {
+                    throw r.errorAt(line, "network.daemons.id", "must be 0 to " + EngineConfig.MAX_DAEMON_ID + ", was " + d.get("id"));
+                }
+                if (!d.get("port").isIntegralNumber() || port < 1 || port > 65535) {
+                    throw r.errorAt(line, "network.daemons.port", "must be 1 to 65535, was " + d.get("port"));
+                }
+                try {
+                    io.consort.core.Names.checkUser(name, 32);
+                } catch (RuntimeException e) {
+                    throw r.errorAt(line, "network.daemons.name", "'" + name + "' is not a valid daemon name: " + e.getMessage());
+                }
+                if (!names.add(name)) {
+                    throw r.errorAt(line, "network.daemons.name", "'" + name + "' is listed twice");
+                }
+                if (!ids.add(id)) {
+                    throw r.errorAt(line, "network.daemons.id", id + " is listed twice");
+                }
+                daemons.add(new NetworkConfig.Daemon(name, id, d.get("address").asString(), port, line));
+            }
+            int mtu = NetworkConfig.DEFAULT_MTU;
+            if (net.has("mtu")) {
+                mtu = r.integer(net, "network.mtu");
+                if (mtu < 576 || mtu > 65535) {
+                    throw r.error("network.mtu", "must be 576 to 65535, was " + mtu);
+                }
+            }
+            java.net.InetSocketAddress mcast = null;
+            if (net.has("multicast")) {
+                String m = r.text(net, "network.multicast");
+                int colon = m.lastIndexOf(':');
+                try {
+                    java.net.InetAddress a = java.net.InetAddress.getByName(m.substring(0, colon));
+                    int p = Integer.parseInt(m.substring(colon + 1));
+                    if (!a.isMulticastAddress()) {
+                        throw r.error("network.multicast", m + " is not a multicast address (224.0.0.0/4)");
+                    }
+                    mcast = new java.net.InetSocketAddress(a, p);
+                } catch (java.io.IOException | RuntimeException e) {
+                    if (e instanceof ConfigException ce) {
+                        throw ce;
+                    }
+                    throw r.error("network.multicast", "must be group:port, such as 239.0.0.1:4904, was '" + m + "'");
+                }
+            }
+            String nif = net.has("interface") ? r.text(net, "network.interface") : null;
+            network = new NetworkConfig(daemons, mtu, mcast, nif, file.toString());
+            int maxDatagram = network.maxDatagramBytes();
+            engine = r.apply("network.mtu", engine, e -> e.withMaxDatagramBytes(maxDatagram));
+        }
+        return new Parsed(options.withEngine(engine), network);
     }
 
     /** A configuration file is wrong; the message names the file, the line and the problem. */
@@ -136,6 +267,24 @@ public final class DaemonConfigFile {
 
         ConfigException error(String key, String problem) {
             return new ConfigException(file + ":" + lineOf(key) + ": " + key + " " + problem);
+        }
+
+        ConfigException errorAt(int line, String key, String problem) {
+            return new ConfigException(file + ":" + line + ": " + key + " " + problem);
+        }
+
+        /** The line of item {@code index} of the list under {@code listKey}: the index-th "- " after it. */
+        int itemLine(String listKey, int index) {
+            int start = lineOf(listKey);
+            int seen = -1;
+            for (int i = Math.max(0, start); i < lines.length; i++) {
+                if (lines[i].trim().startsWith("- ") || lines[i].trim().equals("-")) {
+                    if (++seen == index) {
+                        return i + 1;
+                    }
+                }
+            }
+            return start;
         }
 
         /** The 1-based line where the key's last segment is written, or 0 if not found. */

@@ -1,0 +1,37 @@
+package io.consort.reactive.daemon;
+
+/**
+ * The daemon-to-daemon network a clustered daemon's engine talks through: the SPI between the
+ * engine thread and a datagram transport (transport-udp's {@code UdpDaemonNetwork}, or an
+ * in-memory one in tests).
+ *
+ * <p>{@link #send} and {@link #broadcast} are called on the engine thread only, in the order the
+ * engine produced its outputs, then {@link #flush} once per batch. They must not block for long
+ * and must never throw for a lost or undeliverable datagram: the ring tolerates loss. The
+ * transport hands what it receives to the {@link Receiver} from any thread.
+ */
+public interface DaemonNetwork extends AutoCloseable {
+    /** Where a transport hands the datagrams it receives: already stripped of any transport header. */
+    @FunctionalInterface
+    interface Receiver {
+        /** A datagram from daemon {@code fromDaemon}; the array is the receiver's from now on. */
+        void datagram(int fromDaemon, byte[] datagram);
+    }
+
+    /** Starts receiving; called once, before any send. */
+    void start(Receiver receiver);
+
+    /** Sends {@code datagram} to daemon {@code toDaemon}; an unknown daemon is ignored. */
+    void send(int toDaemon, byte[] datagram);
+
+    /** Sends {@code datagram} to every other daemon (not to this one). */
+    void broadcast(byte[] datagram);
+
+    /** The end of one batch of sends: a transport that buffers writes flushes them now. */
+    default void flush() {
+    }
+
+    /** Stops sending and receiving and frees the transport's resources. */
+    @Override
+    void close();
+}

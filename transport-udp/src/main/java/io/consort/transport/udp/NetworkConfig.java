@@ -1,0 +1,66 @@
+package io.consort.transport.udp;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The daemon network a configuration file lists: every daemon's name, id and daemon-to-daemon
+ * address, the MTU, and optionally a multicast group.
+ *
+ * @param daemons        the daemons, in the order the file lists them
+ * @param mtu            the network's MTU in bytes; datagrams are sized to it
+ * @param multicastGroup a multicast group for broadcasts, or null for unicast only
+ * @param multicastInterface the interface for multicast, or null for the daemon's own address's
+ * @param source         the file, for messages
+ */
+public record NetworkConfig(List<Daemon> daemons, int mtu, @Nullable InetSocketAddress multicastGroup,
+        @Nullable String multicastInterface, String source) {
+    /** IPv4 and UDP headers. */
+    public static final int IP_UDP_HEADER_BYTES = 28;
+    /** The default MTU: Ethernet's. */
+    public static final int DEFAULT_MTU = 1500;
+
+    /** One daemon of the network; {@code line} is where the file lists it (0 if unknown). */
+    public record Daemon(String name, int id, String host, int port, int line) {
+    }
+
+    public NetworkConfig {
+        daemons = List.copyOf(daemons);
+        Objects.requireNonNull(source, "source");
+    }
+
+    /** The daemon called {@code name}, or null. */
+    public @Nullable Daemon byName(String name) {
+        for (Daemon d : daemons) {
+            if (d.name().equals(name)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** The engine's largest datagram for this MTU, less the IP, UDP and transport headers. */
+    public int maxDatagramBytes() {
+        return Math.min(UdpOptions.MAX_UDP_PAYLOAD, mtu - IP_UDP_HEADER_BYTES) - UdpDaemonNetwork.HEADER_BYTES;
+    }
+
+    /** The transport options of daemon {@code self}. */
+    public UdpOptions udpOptions(Daemon self) {
+        Map<Integer, InetSocketAddress> addresses = new TreeMap<>();
+        for (Daemon d : daemons) {
+            try {
+                addresses.put(d.id(), new InetSocketAddress(InetAddress.getByName(d.host()), d.port()));
+            } catch (UnknownHostException e) {
+                throw new DaemonConfigFile.ConfigException(source + ":" + d.line() + ": daemon " + d.name()
+                        + " has an unknown host '" + d.host() + "'");
+            }
+        }
+        return UdpOptions.of(self.id(), addresses).withMulticast(multicastGroup, multicastInterface);
+    }
+}

@@ -1,0 +1,265 @@
+package io.consort.transport.udp;
+
+import io.consort.core.MessageEvent;
+import io.consort.core.ServiceLevel;
+import io.consort.core.TransitionalEvent;
+import io.consort.core.ViewEvent;
+import io.consort.core.sim.RecordedLogs;
+import io.consort.reactive.ConsortClient;
+import io.consort.reactive.GroupMessage;
+import io.consort.reactive.GroupView;
+import io.consort.reactive.OutgoingMessage;
+import io.consort.reactive.Session;
+import io.consort.reactive.TransitionalSignal;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import reactor.core.Disposable;
+
+/** consortd processes of one daemon network on loopback, and recording clients on them, for tests. */
+final class ProcessCluster implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Pattern SERVING = Pattern.compile("serving clients on ([0-9.]+):(\\d+)");
+    private static final AtomicLong MESSAGE_IDS = new AtomicLong(1);
+
+    final Path config;
+    final Path dir;
+    final Map<Integer, InetSocketAddress> addresses;
+    final Process[] processes;
+    final int[] clientPorts;
+    final RecordedLogs logs = new RecordedLogs();
+    final List<Client> clients = new CopyOnWriteArrayList<>();
+
+    ProcessCluster(Path dir, int daemons, String extraYaml) throws Exception {
+        this.dir = dir;
+        this.addresses = UdpDaemonNetworkTest.freeAddresses(daemons);
+        StringBuilder y = new StringBuilder("network:\n  mtu: 65535\n  daemons:\n");
+        addresses.forEach((id, a) -> y.append("    - {name: d").append(id).append(", id: ").append(id)
+                .append(", address: 127.0.0.1, port: ").append(a.getPort()).append("}\n"));
+        y.append(extraYaml);
+        this.config = dir.resolve("consort.yaml");
+        Files.writeString(config, y.toString());
+        this.processes = new Process[daemons + 1];
+        this.clientPorts = new int[daemons + 1];
+    }
+
+    /** Starts consortd d{@code id} and waits until it serves clients. */
+    void start(int id) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = dir.resolve("d" + id + ".log");
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                Consortd.class.getName(), "--config", config.toString(), "--name", "d" + id, "--port", "0")
+                .redirectErrorStream(true).start();
+        processes[id] = p;
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                for (String line; (line = out.readLine()) != null;) {
+                    w.write(line);
+                    w.newLine();
+                    w.flush();
+                    Matcher m = SERVING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(2)));
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+            port.complete(-1);
+        }, "consortd-d" + id + "-output");
+        t.setDaemon(true);
+        t.start();
+        try {
+            clientPorts[id] = port.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("d" + id + " did not start; see " + log, e);
+        }
+        if (clientPorts[id] < 0) {
+            throw new IllegalStateException("d" + id + " exited; see " + log + ":\n" + Files.readString(log));
+        }
+    }
+
+    /** kill -9. */
+    void kill(int id) throws InterruptedException {
+        for (Client c : clients) {
+            if (c.daemon == id) {
+                c.daemonKilled.set(true); // before the kill, so its clients' logs end as CRASHED
+            }
+        }
+        processes[id].destroyForcibly();
+        processes[id].waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /** A client of daemon {@code id} that records everything it sees and sends. */
+    Client client(int id, String user) {
+        Client c = new Client(id, user);
+        clients.add(c);
+        return c;
+    }
+
+    final class Client {
+        final int daemon;
+        final Session session;
+        final RecordedLogs.Log log;
+        final Disposable events;
+        final List<GroupView> views = new CopyOnWriteArrayList<>();
+        final List<Object> signals = new CopyOnWriteArrayList<>();
+        final List<Long> sentIds = new CopyOnWriteArrayList<>();
+        final java.util.Set<Long> deliveredIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final AtomicBoolean daemonKilled = new AtomicBoolean();
+        volatile Throwable error;
+        private volatile Thread loader;
+        private final AtomicBoolean loading = new AtomicBoolean();
+
+        Client(int daemon, String user) {
+            this.daemon = daemon;
+            this.session = ConsortClient.create().port(clientPorts[daemon]).name(user).connect().block(TIMEOUT);
+            this.log = logs.log(session.privateName(), daemon);
+            this.events = session.events().subscribe(e -> {
+                if (e instanceof GroupMessage m) {
+                    long id = ByteBuffer.wrap(m.payload()).getLong();
+                    deliveredIds.add(id);
+                    log.delivered(id, new MessageEvent(m.sequence(), m.sender(), m.groups(), m.level(), m.type(),
+                            m.payload()));
+                } else if (e instanceof GroupView v) {
+                    views.add(v);
+                    signals.add(v);
+                    log.view(new ViewEvent(v.group(), v.id(), v.cause(), v.members(), v.changed(), v.vsSet(),
+                            v.selfLeave()));
+                } else if (e instanceof TransitionalSignal t) {
+                    signals.add(t);
+                    log.transitional(new TransitionalEvent(t.group(), t.previous()));
+                }
+            }, err -> {
+                error = err;
+                if (daemonKilled.get()) {
+                    log.crashed();
+                }
+            });
+        }
+
+        void join(String group) {
+            session.join(group).block(TIMEOUT);
+        }
+
+        /** Sends one message (recorded first); false if the daemon refused or is gone. */
+        boolean send(String group, ServiceLevel level, int bytes) {
+            long id = MESSAGE_IDS.getAndIncrement();
+            byte[] payload = ByteBuffer.allocate(Math.max(8, bytes)).putLong(id).array();
+            log.sent(id, List.of(group), level, false);
+            try {
+                session.multicast(OutgoingMessage.to(group).level(level).payload(payload)).block(TIMEOUT);
+                sentIds.add(id);
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        /** Sends to {@code group} every {@code periodMillis} on its own thread until {@link #stopLoad}. */
+        void startLoad(String group, int periodMillis) {
+            loading.set(true);
+            ServiceLevel[] levels = {ServiceLevel.AGREED, ServiceLevel.FIFO, ServiceLevel.SAFE, ServiceLevel.CAUSAL};
+            Thread t = new Thread(() -> {
+                int i = 0;
+                while (loading.get()) {
+                    if (!send(group, levels[i++ % levels.length], 64 + (i % 7) * 100)) {
+                        return;
+                    }
+                    try {
+                        Thread.sleep(periodMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "load-" + session.privateName());
+            t.setDaemon(true);
+            loader = t;
+            t.start();
+        }
+
+        void stopLoad() throws InterruptedException {
+            loading.set(false);
+            Thread t = loader;
+            if (t != null) {
+                t.join(TIMEOUT.toMillis());
+            }
+        }
+
+        boolean alive() {
+            return !daemonKilled.get() && session.isOpen();
+        }
+
+        /** The latest view of {@code group}, or null. */
+        GroupView lastView(String group) {
+            for (int i = views.size() - 1; i >= 0; i--) {
+                if (views.get(i).group().equals(group)) {
+                    return views.get(i);
+                }
+            }
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Client c : clients) {
+            try {
+                c.stopLoad();
+                if (c.alive()) {
+                    c.session.close().block(Duration.ofSeconds(5));
+                    c.log.closed();
+                }
+            } catch (Exception e) {
+                // best effort
+            }
+            c.events.dispose();
+        }
+        for (Process p : processes) {
+            if (p != null && p.isAlive()) {
+                p.destroy();
+            }
+        }
+        for (Process p : processes) {
+            if (p != null) {
+                try {
+                    if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    List<Client> clientsOf(int daemon) {
+        List<Client> l = new ArrayList<>();
+        for (Client c : clients) {
+            if (c.daemon == daemon) {
+                l.add(c);
+            }
+        }
+        return l;
+    }
+}
