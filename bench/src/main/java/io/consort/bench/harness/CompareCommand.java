@@ -64,6 +64,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--consortd-jar", defaultValue = "transport-udp/target/consortd.jar")
     Path consortdJar;
 
+    @Option(names = "--slow-consumer-policy", defaultValue = "hold-back-senders",
+            description = "consortd's limits.slowConsumerPolicy. hold-back-senders (default here) is what JGroups' "
+                    + "flow control does; with disconnect, a flat-out run can lose a receiver as SLOW_CONSUMER.")
+    String slowConsumerPolicy;
+
     @Option(names = "--member-jvm", split = " ", defaultValue = "-Xms512m -Xmx1g",
             description = "JVM options for every member and daemon process.")
     List<String> memberJvm;
@@ -226,7 +231,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private RunResult runConsort(int size, long rate, int round, long deadline) throws Exception {
-        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, deadline, verbose)) {
+        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, deadline, verbose)) {
             List<MemberProcess> clients = new ArrayList<>();
             try {
                 int[] ports = ds.clientPorts();

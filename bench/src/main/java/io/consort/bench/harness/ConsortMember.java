@@ -76,7 +76,10 @@ public final class ConsortMember implements Callable<Integer> {
                     .subscribe(m -> {
                         byte[] p = m.payload();
                         stats.onMessage(p, 0, p.length);
-                    }, e -> System.out.println("ERROR " + e));
+                    }, e -> {
+                        System.out.println("ERROR " + e);
+                        stats.fail(String.valueOf(e.getMessage()));
+                    });
             s.join(group).block(requestTimeout);
             System.out.println("READY " + s.privateName());
             System.out.flush();

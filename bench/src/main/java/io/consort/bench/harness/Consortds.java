@@ -24,8 +24,8 @@ final class Consortds implements AutoCloseable {
         this.clientPorts = clientPorts;
     }
 
-    static Consortds start(int count, Path jar, List<String> jvm, long deadlineNanos, boolean verbose)
-            throws Exception {
+    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, long deadlineNanos,
+            boolean verbose) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -q -B package -pl transport-udp -am"
                     + " -DskipTests, or pass --consortd-jar");
@@ -34,11 +34,14 @@ final class Consortds implements AutoCloseable {
             throw new UnsupportedOperationException("--daemons " + count + " needs the multi-daemon consortd "
                     + "(branch net): fill in Consortds.daemonCommand with its configuration and command line");
         }
+        Path config = Files.createTempFile("consortd-bench", ".yaml");
+        config.toFile().deleteOnExit();
+        Files.writeString(config, "limits:\n  slowConsumerPolicy: " + slowConsumerPolicy + "\n");
         List<MemberProcess> started = new ArrayList<>();
         int[] ports = new int[count];
         try {
             for (int i = 0; i < count; i++) {
-                MemberProcess p = new MemberProcess("consortd-d" + i, daemonCommand(jar, jvm, i), verbose);
+                MemberProcess p = new MemberProcess("consortd-d" + i, daemonCommand(jar, jvm, config, i), verbose);
                 started.add(p);
                 String line = p.await(l -> l.contains("serving clients on"), deadlineNanos, "'serving clients on'");
                 ports[i] = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
@@ -50,13 +53,13 @@ final class Consortds implements AutoCloseable {
         return new Consortds(started, ports);
     }
 
-    /** The command line of daemon {@code i}; single-daemon today (a free client port, name d0). */
-    static List<String> daemonCommand(Path jar, List<String> jvm, int i) {
+    /** The command line of daemon {@code i}; single-daemon today (a free client port, name d0, {@code config}). */
+    static List<String> daemonCommand(Path jar, List<String> jvm, Path config, int i) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm);
         cmd.add("-Djava.net.preferIPv4Stack=true");
-        cmd.addAll(List.of("-jar", jar.toString(), "--host", "127.0.0.1", "--port", "0", "--name", "d" + i));
+        cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port", "0", "--name", "d" + i));
         return cmd;
     }
 

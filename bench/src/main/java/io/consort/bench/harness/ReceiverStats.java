@@ -65,7 +65,8 @@ public final class ReceiverStats {
         }
     }
 
-    private void fail(String why) {
+    /** Ends the run for this member with an error (e.g. its stream failed). */
+    public void fail(String why) {
         error = why;
         done.countDown();
     }
