@@ -79,8 +79,7 @@ public final class PlotCommand implements Callable<Integer> {
             JFreeChart ch = chart("Latency vs offered load, " + latencySize + " B (worst receiver, median)",
                     "offered load (messages/s)", "latency (µs)", c, false);
             XYPlot plot = ch.getXYPlot();
-            LogAxis y = new LogAxis("latency (µs, log)");
-            plot.setRangeAxis(y);
+            plot.setRangeAxis(decades("latency (µs, log)"));
             written.add(save(ch, "latency-vs-load.png"));
         }
         written.forEach(p -> System.out.println("wrote " + p));
@@ -109,11 +108,22 @@ public final class PlotCommand implements Callable<Integer> {
         }
         plot.setRenderer(r);
         if (logX) {
-            LogAxis axis = new LogAxis(x + ", log");
-            axis.setBase(10);
-            plot.setDomainAxis(axis);
+            plot.setDomainAxis(decades(x + ", log"));
         }
+        plot.setBackgroundPaint(java.awt.Color.WHITE);
+        plot.setDomainGridlinePaint(java.awt.Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(java.awt.Color.LIGHT_GRAY);
         return ch;
+    }
+
+    /** A base-10 log axis with a tick per decade, labelled as plain numbers. */
+    private static LogAxis decades(String label) {
+        LogAxis axis = new LogAxis(label);
+        axis.setBase(10);
+        axis.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1.0));
+        axis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
+        axis.setMinorTickCount(9);
+        return axis;
     }
 
     private Path save(JFreeChart chart, String name) throws Exception {
