@@ -1,0 +1,264 @@
+package io.consort.bench.harness;
+
+import io.consort.bench.BenchMain;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The side-by-side run: for each round, each message size and each offered rate, it runs every
+ * chosen system once, one after the other, each as separate processes on loopback, and prints
+ * their figures and ratios pair by pair, then the medians over the rounds.
+ *
+ * <ul>
+ *   <li>{@code jgroups-seq}, {@code jgroups-noseq}: three {@link JGroupsMember} processes, member 0 sends.</li>
+ *   <li>{@code consort}: {@code --daemons} consortd processes ({@link Consortds}), one sending client
+ *       process on the first and one receiving client process on each other daemon ({@link ConsortMember});
+ *       with one daemon, the sender and two receivers all use it, and results are labelled
+ *       {@code consort-1d} so a single-daemon figure is never read as a ring's.</li>
+ * </ul>
+ *
+ * Every process is bounded by {@code --timeout-s}; a run that loses, reorders or disagrees on the
+ * digest is reported as failed, never as a figure.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Run Consort and JGroups side by side on loopback and print both results and their ratio.")
+public final class CompareCommand implements Callable<Integer> {
+    @Option(names = "--systems", split = ",", defaultValue = "consort,jgroups-seq,jgroups-noseq")
+    List<String> systems;
+
+    @Option(names = "--rounds", defaultValue = "3")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "200000", description = "Messages before measuring (the JIT needs them).")
+    long warmup;
+
+    @Option(names = "--count", defaultValue = "1000000", description = "Measured messages per run.")
+    long count;
+
+    @Option(names = "--sizes", split = ",", defaultValue = "1000", description = "Payload sizes in bytes.")
+    List<Integer> sizes;
+
+    @Option(names = "--rates", split = ",", defaultValue = "0",
+            description = "Offered msgs/s; 0 is flat out (throughput), others are the latency mode.")
+    List<Long> rates;
+
+    @Option(names = "--level", defaultValue = "AGREED", description = "Consort service level.")
+    String level;
+
+    @Option(names = "--daemons", defaultValue = "1", description = "consortd processes: 1 today; 3 once consortd forms a ring.")
+    int daemons;
+
+    @Option(names = "--consortd-jar", defaultValue = "transport-udp/target/consortd.jar")
+    Path consortdJar;
+
+    @Option(names = "--slow-consumer-policy", defaultValue = "hold-back-senders",
+            description = "consortd's limits.slowConsumerPolicy. hold-back-senders (default here) is what JGroups' "
+                    + "flow control does; with disconnect, a flat-out run can lose a receiver as SLOW_CONSUMER.")
+    String slowConsumerPolicy;
+
+    @Option(names = "--member-jvm", split = " ", defaultValue = "-Xms512m -Xmx1g",
+            description = "JVM options for every member and daemon process.")
+    List<String> memberJvm;
+
+    @Option(names = "--results", defaultValue = "docs/bench/results.csv", description = "CSV to append every run to.")
+    Path results;
+
+    @Option(names = "--timeout-s", defaultValue = "180", description = "Bound on each run.")
+    long timeoutSeconds;
+
+    @Option(names = "--verbose", description = "Echo every child process's output.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        List<RunResult> all = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "machine: nproc=%d, %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        for (int round = 1; round <= rounds; round++) {
+            for (int size : sizes) {
+                for (long rate : rates) {
+                    Map<String, RunResult> pair = new LinkedHashMap<>();
+                    for (String system : systems) {
+                        double load = load();
+                        RunResult r = runOne(system, size, rate, round);
+                        record(r, load);
+                        pair.put(system, r);
+                        all.add(r);
+                        System.out.println(row(r) + String.format(Locale.ROOT, "  load=%.1f", load));
+                    }
+                    printRatios(pair);
+                }
+            }
+        }
+        System.out.println();
+        System.out.println("medians over " + rounds + " round(s), failed runs excluded:");
+        Map<String, List<RunResult>> bySeries = new LinkedHashMap<>();
+        for (RunResult r : all) {
+            bySeries.computeIfAbsent(r.label() + "|" + r.sizeBytes() + "|" + r.rate(), k -> new ArrayList<>()).add(r);
+        }
+        Map<String, RunResult> medians = new LinkedHashMap<>();
+        for (Map.Entry<String, List<RunResult>> e : bySeries.entrySet()) {
+            RunResult m = Medians.of(e.getValue());
+            if (m != null) {
+                medians.put(e.getKey(), m);
+                System.out.println(row(m) + "  runs=" + e.getValue().stream().filter(RunResult::ok).count());
+            }
+        }
+        boolean allOk = all.stream().allMatch(RunResult::ok);
+        return allOk ? 0 : 1;
+    }
+
+    private static String row(RunResult r) {
+        return String.format(Locale.ROOT,
+                "%-14s size=%-6d rate=%-7s round=%d  %9.0f msgs/s %8.2f MB/s  p50=%8.0fus p99=%8.0fus p99.9=%8.0fus"
+                        + " max=%8.0fus %s",
+                r.label(), r.sizeBytes(), r.rate() == 0 ? "max" : Long.toString(r.rate()), r.round(),
+                r.msgsPerSecond(), r.mbPerSecond(), r.p50Micros(), r.p99Micros(), r.p999Micros(), r.maxMicros(),
+                r.ok() ? "ok" : "FAILED: " + r.problem());
+    }
+
+    private static void printRatios(Map<String, RunResult> pair) {
+        RunResult c = pair.get("consort");
+        if (c == null || !c.ok()) {
+            return;
+        }
+        for (String peer : List.of("jgroups-seq", "jgroups-noseq")) {
+            RunResult p = pair.get(peer);
+            if (p != null && p.ok() && p.msgsPerSecond() > 0) {
+                System.out.printf(Locale.ROOT, "  ratio %s / %s: throughput %.2fx, p99 %.2fx%n", c.label(), peer,
+                        c.msgsPerSecond() / p.msgsPerSecond(), p.p99Micros() > 0 ? c.p99Micros() / p.p99Micros() : 0);
+            }
+        }
+    }
+
+    private void record(RunResult r, double load) throws IOException {
+        Path parent = results.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        if (!Files.exists(results)) {
+            Files.writeString(results, RunResult.CSV_HEADER + "\n", StandardCharsets.UTF_8);
+        }
+        Files.writeString(results, r.csv(load) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    private static double load() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private RunResult runOne(String system, int size, long rate, int round) {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        int d = system.equals("consort") ? daemons : 3;
+        try {
+            return switch (system) {
+                case "consort" -> runConsort(size, rate, round, deadline);
+                case "jgroups-seq" -> runJGroups(true, size, rate, round, deadline);
+                case "jgroups-noseq" -> runJGroups(false, size, rate, round, deadline);
+                default -> throw new IllegalArgumentException("unknown system " + system);
+            };
+        } catch (Exception e) {
+            return RunResult.failed(system, d, size, rate, round, String.valueOf(e.getMessage()).replace('\n', ' '));
+        }
+    }
+
+    private List<String> memberCommand(String subcommand, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(memberJvm);
+        cmd.add("-Djava.net.preferIPv4Stack=true");
+        cmd.add("-cp");
+        cmd.add(benchJar());
+        cmd.add(BenchMain.class.getName());
+        cmd.add(subcommand);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    static String benchJar() {
+        try {
+            return Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (Exception e) {
+            return System.getProperty("java.class.path");
+        }
+    }
+
+    private List<String> common(int size, long rate) {
+        return new ArrayList<>(Arrays.asList("--warmup", Long.toString(warmup), "--count", Long.toString(count),
+                "--size", Integer.toString(size), "--rate", Long.toString(rate), "--timeout-s",
+                Long.toString(timeoutSeconds)));
+    }
+
+    private RunResult runJGroups(boolean sequencer, int size, long rate, int round, long deadline) throws Exception {
+        String system = sequencer ? "jgroups-seq" : "jgroups-noseq";
+        int basePort = 47000 + 10 * ThreadLocalRandom.current().nextInt(200);
+        String cluster = "bench-" + Long.toHexString(System.nanoTime());
+        List<MemberProcess> ps = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                List<String> args = common(size, rate);
+                args.addAll(List.of("--index", Integer.toString(i), "--base-port", Integer.toString(basePort),
+                        "--cluster", cluster));
+                if (sequencer) {
+                    args.add("--sequencer");
+                }
+                ps.add(new MemberProcess(system + "-m" + i, memberCommand("jgroups-member", args), verbose));
+            }
+            List<String> lines = new ArrayList<>();
+            for (MemberProcess p : ps) {
+                lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
+            }
+            return RunResult.of(system, 3, size, rate, round, lines);
+        } finally {
+            ps.forEach(MemberProcess::close);
+        }
+    }
+
+    private RunResult runConsort(int size, long rate, int round, long deadline) throws Exception {
+        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, deadline, verbose)) {
+            List<MemberProcess> clients = new ArrayList<>();
+            try {
+                int[] ports = ds.clientPorts();
+                List<String> lines = new ArrayList<>();
+                // One receiving client per daemon other than the sender's; with one daemon, two receivers on it.
+                int receivers = Math.max(2, daemons - 1);
+                for (int i = 1; i <= receivers; i++) {
+                    int port = ports[daemons == 1 ? 0 : i];
+                    List<String> args = common(size, rate);
+                    args.addAll(List.of("--index", Integer.toString(i), "--port", Integer.toString(port), "--level",
+                            level, "--system", "consort"));
+                    clients.add(new MemberProcess("consort-r" + i, memberCommand("consort-member", args), verbose));
+                }
+                for (MemberProcess p : clients) {
+                    p.await(l -> l.startsWith("READY"), deadline, "READY");
+                }
+                List<String> args = common(size, rate);
+                args.addAll(List.of("--index", "0", "--port", Integer.toString(ports[0]), "--level", level));
+                clients.add(new MemberProcess("consort-s", memberCommand("consort-member", args), verbose));
+                for (MemberProcess p : clients.subList(0, receivers)) {
+                    lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
+                }
+                return RunResult.of("consort", daemons, size, rate, round, lines);
+            } finally {
+                // Clients first, so they leave cleanly before their daemons stop.
+                clients.forEach(MemberProcess::close);
+            }
+        }
+    }
+}

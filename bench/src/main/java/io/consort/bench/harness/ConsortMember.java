@@ -1,0 +1,120 @@
+package io.consort.bench.harness;
+
+import io.consort.core.ServiceLevel;
+import io.consort.reactive.ConsortClient;
+import io.consort.reactive.OutgoingMessage;
+import io.consort.reactive.Session;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * One Consort client process of the comparison, using the reactive client against a consortd.
+ * A receiver subscribes to the group's messages (credits in batches of 1024, as a real consumer
+ * requests them), joins, prints {@code READY}, checks and measures every message and prints one
+ * {@code RESULT} line. The sender (index 0) is not a member: it publishes {@code warmup + count}
+ * messages as one {@code Flux} with {@link Session#publish}, held back only by the daemon's send
+ * credits, and prints {@code SENT}. Both then wait for standard input to close before they leave.
+ */
+@Command(name = "consort-member", mixinStandardHelpOptions = true,
+        description = "One Consort client process (started by 'compare'; runnable alone against a consortd).")
+public final class ConsortMember implements Callable<Integer> {
+    @Option(names = "--index", required = true, description = "0 is the sender; others receive.")
+    int index;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1")
+    String host;
+
+    @Option(names = "--port", required = true, description = "Client port of the consortd this process uses.")
+    int port;
+
+    @Option(names = "--group", defaultValue = "bench")
+    String group;
+
+    @Option(names = "--level", defaultValue = "AGREED")
+    ServiceLevel level;
+
+    @Option(names = "--system", defaultValue = "consort", description = "Label in the result line.")
+    String system;
+
+    @Option(names = "--warmup", defaultValue = "200000")
+    long warmup;
+
+    @Option(names = "--count", defaultValue = "1000000")
+    long count;
+
+    @Option(names = "--size", defaultValue = "1000")
+    int size;
+
+    @Option(names = "--rate", defaultValue = "0", description = "Offered msgs/s for the latency mode; 0 is flat out.")
+    long rate;
+
+    @Option(names = "--timeout-s", defaultValue = "120")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        Duration requestTimeout = Duration.ofSeconds(20);
+        Session s = Objects.requireNonNull(ConsortClient.create().host(host).port(port).name("b" + index)
+                .connect().block(requestTimeout), "session");
+        try {
+            if (index == 0) {
+                return send(s, deadline);
+            }
+            ReceiverStats stats = new ReceiverStats(warmup, count, size);
+            long total = warmup + count;
+            s.messages(group)
+                    .limitRate(1024)
+                    .take(total)
+                    .subscribe(m -> {
+                        byte[] p = m.payload();
+                        stats.onMessage(p, 0, p.length);
+                    }, e -> {
+                        System.out.println("ERROR " + e);
+                        stats.fail(String.valueOf(e.getMessage()));
+                    });
+            s.join(group).block(requestTimeout);
+            System.out.println("READY " + s.privateName());
+            System.out.flush();
+            boolean ok = stats.await(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+            System.out.println(stats.resultLine(system, "receiver", index));
+            System.out.flush();
+            MemberIo.awaitStdinClosed(deadline);
+            return ok ? 0 : 1;
+        } finally {
+            s.close().block(requestTimeout);
+        }
+    }
+
+    private int send(Session s, long deadline) throws Exception {
+        System.out.println("READY " + s.privateName());
+        System.out.flush();
+        Scheduler pacerThread = Schedulers.newSingle("bench-pacer");
+        try {
+            Pacer pacer = new Pacer(rate);
+            long total = warmup + count;
+            Flux<OutgoingMessage> messages = Flux.<OutgoingMessage, Long>generate(() -> 0L, (i, sink) -> {
+                if (i == total) {
+                    sink.complete();
+                } else {
+                    sink.next(OutgoingMessage.to(group).level(level).payload(Payload.make(i, pacer.stamp(i), size)));
+                }
+                return i + 1;
+            }).subscribeOn(pacerThread);
+            s.publish(messages).toFuture().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            System.out.println("SENT " + total);
+            System.out.flush();
+            MemberIo.awaitStdinClosed(deadline);
+            return 0;
+        } finally {
+            pacerThread.dispose();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.consort.bench.harness;
+
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one receiving member checks and measures; called from one delivery thread at a time.
+ *
+ * <p>With one sender, every message must come exactly once and in send order (both systems give
+ * at least FIFO per sender); anything else is recorded as an error and fails the run. The digest
+ * folds the sequence numbers in delivery order, so members that delivered the same messages in the
+ * same order report the same digest, and the orchestrator compares them.
+ *
+ * <p>Throughput is measured messages / (send stamp of the first measured message .. arrival of
+ * the last), at this member. Latency: send stamp to arrival, measured messages only, HdrHistogram
+ * with 3 significant digits (the stamps are a shared clock on one Linux host, see {@link Payload}).
+ */
+public final class ReceiverStats {
+    private final long warmup;
+    private final long total;
+    private final int sizeBytes;
+    private final Histogram latencyNanos = new Histogram(3);
+    private volatile long received;
+    private long nextExpected;
+    private long firstMeasuredStamp;
+    private long lastArrival;
+    private long digest = 0xcbf29ce484222325L;
+    private volatile String error = "";
+    private final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+
+    public ReceiverStats(long warmup, long count, int sizeBytes) {
+        this.warmup = warmup;
+        this.total = warmup + count;
+        this.sizeBytes = sizeBytes;
+    }
+
+    /** One delivered message, {@code length} bytes at {@code offset} of {@code buf}. */
+    public void onMessage(byte[] buf, int offset, int length) {
+        long now = System.nanoTime();
+        if (!error.isEmpty()) {
+            return;
+        }
+        if (length != Math.max(Payload.HEADER_BYTES, sizeBytes)) {
+            fail("a message of " + length + " bytes, expected " + sizeBytes);
+            return;
+        }
+        long seq = Payload.sequence(buf, offset);
+        if (seq != nextExpected) {
+            fail("expected message " + nextExpected + " but got " + seq);
+            return;
+        }
+        nextExpected++;
+        if (seq >= warmup) {
+            long stamp = Payload.sentNanos(buf, offset);
+            if (seq == warmup) {
+                firstMeasuredStamp = stamp;
+            }
+            latencyNanos.recordValue(Math.max(0, now - stamp));
+            digest = (digest ^ seq) * 0x100000001b3L;
+        }
+        lastArrival = now;
+        received = seq + 1;
+        if (received == total) {
+            done.countDown();
+        }
+    }
+
+    /** Ends the run for this member with an error (e.g. its stream failed). */
+    public void fail(String why) {
+        error = why;
+        done.countDown();
+    }
+
+    /** Waits until every message came, an error, or the timeout; true if all came. */
+    public boolean await(long timeoutMillis) throws InterruptedException {
+        return done.await(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS) && error.isEmpty();
+    }
+
+    public long received() {
+        return received;
+    }
+
+    /** The result line the orchestrator parses: {@code RESULT key=value ...}. */
+    public synchronized String resultLine(String system, String role, int member) {
+        long measured = Math.max(0, received - warmup);
+        double seconds = measured == 0 ? 0 : (lastArrival - firstMeasuredStamp) / 1e9;
+        double msgs = seconds > 0 ? measured / seconds : 0;
+        return String.format(Locale.ROOT,
+                "RESULT system=%s role=%s member=%d received=%d missing=%d msgs_per_s=%.0f mb_per_s=%.2f"
+                        + " p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f digest=%016x error=%s",
+                system, role, member, received, total - received, msgs, msgs * sizeBytes / 1e6,
+                latencyNanos.getValueAtPercentile(50) / 1e3, latencyNanos.getValueAtPercentile(99) / 1e3,
+                latencyNanos.getValueAtPercentile(99.9) / 1e3, latencyNanos.getMaxValue() / 1e3, digest,
+                error.isEmpty() ? "-" : error.replace(' ', '_'));
+    }
+}

@@ -1,0 +1,94 @@
+package io.consort.bench.harness;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One run of one system: its receivers' result lines reduced to the figures the harness reports.
+ * Throughput is the slowest receiver's; latency percentiles the worst receiver's.
+ */
+record RunResult(String system, int daemons, int sizeBytes, long rate, int round, double msgsPerSecond,
+        double mbPerSecond, double p50Micros, double p99Micros, double p999Micros, double maxMicros, boolean ok,
+        String problem) {
+
+    static final String CSV_HEADER = "system,daemons,size_bytes,rate,round,msgs_per_s,mb_per_s,p50_us,p99_us,"
+            + "p999_us,max_us,ok,load1";
+
+    static Map<String, String> parse(String line) {
+        Map<String, String> kv = new HashMap<>();
+        for (String part : line.split(" ")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                kv.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return kv;
+    }
+
+    static RunResult of(String system, int daemons, int size, long rate, int round, List<String> resultLines) {
+        double msgs = Double.MAX_VALUE;
+        double mb = Double.MAX_VALUE;
+        double p50 = 0;
+        double p99 = 0;
+        double p999 = 0;
+        double max = 0;
+        String digest = null;
+        StringBuilder problem = new StringBuilder();
+        for (String line : resultLines) {
+            Map<String, String> kv = parse(line);
+            if (!"0".equals(kv.get("missing")) || !"-".equals(kv.get("error"))) {
+                problem.append(" member ").append(kv.get("member")).append(": missing=").append(kv.get("missing"))
+                        .append(" error=").append(kv.get("error"));
+            }
+            if (digest == null) {
+                digest = kv.get("digest");
+            } else if (!digest.equals(kv.get("digest"))) {
+                problem.append(" digest mismatch (").append(digest).append(" vs ").append(kv.get("digest"))
+                        .append(')');
+            }
+            msgs = Math.min(msgs, num(kv, "msgs_per_s"));
+            mb = Math.min(mb, num(kv, "mb_per_s"));
+            p50 = Math.max(p50, num(kv, "p50_us"));
+            p99 = Math.max(p99, num(kv, "p99_us"));
+            p999 = Math.max(p999, num(kv, "p999_us"));
+            max = Math.max(max, num(kv, "max_us"));
+        }
+        if (resultLines.isEmpty()) {
+            problem.append(" no result");
+            msgs = 0;
+            mb = 0;
+        }
+        return new RunResult(system, daemons, size, rate, round, msgs, mb, p50, p99, p999, max,
+                problem.length() == 0, problem.toString().trim());
+    }
+
+    private static double num(Map<String, String> kv, String key) {
+        String v = kv.get(key);
+        return v == null ? 0 : Double.parseDouble(v);
+    }
+
+    static RunResult failed(String system, int daemons, int size, long rate, int round, String why) {
+        return new RunResult(system, daemons, size, rate, round, 0, 0, 0, 0, 0, 0, false, why);
+    }
+
+    String csv(double load) {
+        return String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%s,%.2f", system, daemons,
+                sizeBytes, rate, round, msgsPerSecond, mbPerSecond, p50Micros, p99Micros, p999Micros, maxMicros, ok,
+                load);
+    }
+
+    static RunResult fromCsv(String line) {
+        String[] f = line.split(",");
+        return new RunResult(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
+                Integer.parseInt(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
+                Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]),
+                Boolean.parseBoolean(f[11]), "");
+    }
+
+    /** "consort" runs are labelled with their daemon count: a single-daemon figure is never mistaken for a ring's. */
+    String label() {
+        return system.equals("consort") ? "consort-" + daemons + "d" : system;
+    }
+}
