@@ -115,9 +115,14 @@ class ChatInBrowserTest {
         waitUntil("members " + List.of(expected), () -> texts("#members li").equals(List.of(expected)));
     }
 
-    /** The texts of the elements matching {@code css}, without whitespace, which layout decides. */
+    /**
+     * The texts of the elements matching {@code css}, without whitespace, which layout decides. Read
+     * in one script call, so a list the page re-renders meanwhile cannot leave us a stale element.
+     */
     private List<String> texts(String css) {
-        return browser.findElements(By.cssSelector(css)).stream().map(e -> e.getText().replaceAll("\\s", "")).toList();
+        Object found = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.textContent);", css);
+        return ((List<?>) found).stream().map(t -> String.valueOf(t).replaceAll("\\s", "")).toList();
     }
 
     private void waitUntil(String what, java.util.function.BooleanSupplier condition) {
@@ -125,6 +130,7 @@ class ChatInBrowserTest {
                 .withMessage(() -> "waiting for " + what + "; page shows members " + texts("#members li")
                         + ", messages " + texts("#messages li") + ", status "
                         + browser.findElement(By.id("status")).getText())
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(d -> condition.getAsBoolean());
     }
 }
