@@ -464,6 +464,10 @@ public final class Engine {
 
     private void deliverData(long sequence, AgreedItem.Data d) {
         MessageEvent m = new MessageEvent(sequence, d.session(), d.groups(), d.level(), d.type(), d.payload());
+        if (d.groups().size() == 1 && !Names.isPrivateName(d.groups().get(0))) {
+            deliverDataToGroup(m, d);
+            return;
+        }
         Map<ClientSession, List<String>> receivers = new LinkedHashMap<>();
         for (String g : d.groups()) {
             if (Names.isPrivateName(g)) {
@@ -490,6 +494,26 @@ public final class Engine {
                 continue;
             }
             deliverTo(e.getKey(), m, e.getValue());
+        }
+        Pending p = completeOwn(d.session());
+        sender = sessionsByName.get(d.session()); // its own copy may have closed it as a slow consumer
+        if (sender != null && p != null) {
+            sender.acceptedMulticast();
+            creditsToReport.add(sender);
+        }
+    }
+
+    /** The common case, one group: each local member once, in member order, without a map or list per message. */
+    private void deliverDataToGroup(MessageEvent m, AgreedItem.Data d) {
+        GroupTable.Group group = groups.group(d.groups().get(0));
+        ClientSession sender = sessionsByName.get(d.session());
+        if (group != null) {
+            for (String member : group.members()) {
+                ClientSession r = sessionsByName.get(member);
+                if (r != null && !(d.selfDiscard() && r == sender)) {
+                    deliverTo(r, m, d.groups());
+                }
+            }
         }
         Pending p = completeOwn(d.session());
         sender = sessionsByName.get(d.session()); // its own copy may have closed it as a slow consumer

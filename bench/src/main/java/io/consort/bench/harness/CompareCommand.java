@@ -58,8 +58,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--level", defaultValue = "AGREED", description = "Consort service level.")
     String level;
 
-    @Option(names = "--daemons", defaultValue = "1", description = "consortd processes: 1 today; 3 once consortd forms a ring.")
+    @Option(names = "--daemons", defaultValue = "1", description = "consortd processes: 1, or 3 (a ring on loopback).")
     int daemons;
+
+    @Option(names = "--mtu", defaultValue = "65535", description = "network.mtu of a consortd network (datagram size).")
+    int mtu;
 
     @Option(names = "--consortd-jar", defaultValue = "transport-udp/target/consortd.jar")
     Path consortdJar;
@@ -231,7 +234,7 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private RunResult runConsort(int size, long rate, int round, long deadline) throws Exception {
-        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, deadline, verbose)) {
+        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, deadline, verbose)) {
             List<MemberProcess> clients = new ArrayList<>();
             try {
                 int[] ports = ds.clientPorts();
@@ -242,14 +245,15 @@ public final class CompareCommand implements Callable<Integer> {
                     int port = ports[daemons == 1 ? 0 : i];
                     List<String> args = common(size, rate);
                     args.addAll(List.of("--index", Integer.toString(i), "--port", Integer.toString(port), "--level",
-                            level, "--system", "consort"));
+                            level, "--system", "consort", "--expect-members", Integer.toString(receivers)));
                     clients.add(new MemberProcess("consort-r" + i, memberCommand("consort-member", args), verbose));
                 }
                 for (MemberProcess p : clients) {
                     p.await(l -> l.startsWith("READY"), deadline, "READY");
                 }
                 List<String> args = common(size, rate);
-                args.addAll(List.of("--index", "0", "--port", Integer.toString(ports[0]), "--level", level));
+                args.addAll(List.of("--index", "0", "--port", Integer.toString(ports[0]), "--level", level,
+                        "--expect-members", Integer.toString(receivers)));
                 clients.add(new MemberProcess("consort-s", memberCommand("consort-member", args), verbose));
                 for (MemberProcess p : clients.subList(0, receivers)) {
                     lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));

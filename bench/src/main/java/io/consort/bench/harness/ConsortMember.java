@@ -58,6 +58,11 @@ public final class ConsortMember implements Callable<Integer> {
     @Option(names = "--timeout-s", defaultValue = "120")
     long timeoutSeconds;
 
+    @Option(names = "--expect-members", defaultValue = "0", description = "Receivers: wait for a view of the "
+            + "group with this many members before READY. The sender: join, wait for this many plus itself "
+            + "(so its daemon is in the same ring as the receivers'), and leave before sending.")
+    int expectMembers;
+
     @Override
     public Integer call() throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
@@ -80,7 +85,9 @@ public final class ConsortMember implements Callable<Integer> {
                         System.out.println("ERROR " + e);
                         stats.fail(String.valueOf(e.getMessage()));
                     });
+            var viewed = s.views(group).filter(v -> v.members().size() >= expectMembers).next().toFuture();
             s.join(group).block(requestTimeout);
+            viewed.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             System.out.println("READY " + s.privateName());
             System.out.flush();
             boolean ok = stats.await(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
@@ -94,6 +101,12 @@ public final class ConsortMember implements Callable<Integer> {
     }
 
     private int send(Session s, long deadline) throws Exception {
+        if (expectMembers > 0) {
+            var viewed = s.views(group).filter(v -> v.members().size() >= expectMembers + 1).next().toFuture();
+            s.join(group).block(Duration.ofSeconds(20));
+            viewed.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            s.leave(group).block(Duration.ofSeconds(20));
+        }
         System.out.println("READY " + s.privateName());
         System.out.flush();
         Scheduler pacerThread = Schedulers.newSingle("bench-pacer");

@@ -1,21 +1,28 @@
 package io.consort.bench.harness;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The consortd processes of one Consort run, started from {@code consortd.jar} and stopped with
  * SIGTERM (consortd's graceful stop).
  *
- * <p>Today consortd is one daemon, so only {@code daemons == 1} runs. When the multi-daemon
- * consortd lands (branch {@code net}), {@link #start} writes one YAML configuration listing the
- * three daemons on 127.0.0.1 and starts consortd once per daemon with it; {@link #daemonCommand}
- * is the one place that needs its command line. Everything downstream (a sender on daemon 0, a
- * receiver on each other daemon, result collection) already uses {@link #clientPorts()}.
+ * <p>With one daemon, consortd runs alone (name d1). With more, {@link #start} writes one YAML
+ * configuration listing the daemons d1..dN on 127.0.0.1 with distinct free UDP ports (and the
+ * datagram size {@code mtu}), and starts consortd once per daemon with it and its own
+ * {@code --name}. Everything downstream (a sender on the first daemon, a receiver on each other
+ * daemon, result collection) uses {@link #clientPorts()}.
  */
 final class Consortds implements AutoCloseable {
+    private static final Pattern SERVING = Pattern.compile("serving clients on [0-9.]+:(\\d+)");
+
     private final List<MemberProcess> daemons;
     private final int[] clientPorts;
 
@@ -24,19 +31,18 @@ final class Consortds implements AutoCloseable {
         this.clientPorts = clientPorts;
     }
 
-    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, long deadlineNanos,
-            boolean verbose) throws Exception {
+    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
+            long deadlineNanos, boolean verbose) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -q -B package -pl transport-udp -am"
                     + " -DskipTests, or pass --consortd-jar");
         }
-        if (count != 1) {
-            throw new UnsupportedOperationException("--daemons " + count + " needs the multi-daemon consortd "
-                    + "(branch net): fill in Consortds.daemonCommand with its configuration and command line");
+        if (count < 1) {
+            throw new IllegalArgumentException("--daemons " + count);
         }
         Path config = Files.createTempFile("consortd-bench", ".yaml");
         config.toFile().deleteOnExit();
-        Files.writeString(config, "limits:\n  slowConsumerPolicy: " + slowConsumerPolicy + "\n");
+        Files.writeString(config, config(count, slowConsumerPolicy, mtu));
         List<MemberProcess> started = new ArrayList<>();
         int[] ports = new int[count];
         try {
@@ -44,7 +50,11 @@ final class Consortds implements AutoCloseable {
                 MemberProcess p = new MemberProcess("consortd-d" + i, daemonCommand(jar, jvm, config, i), verbose);
                 started.add(p);
                 String line = p.await(l -> l.contains("serving clients on"), deadlineNanos, "'serving clients on'");
-                ports[i] = Integer.parseInt(line.substring(line.lastIndexOf(':') + 1).trim());
+                Matcher m = SERVING.matcher(line);
+                if (!m.find()) {
+                    throw new IllegalStateException("no client port in: " + line);
+                }
+                ports[i] = Integer.parseInt(m.group(1));
             }
         } catch (Exception e) {
             started.forEach(MemberProcess::terminate);
@@ -53,13 +63,32 @@ final class Consortds implements AutoCloseable {
         return new Consortds(started, ports);
     }
 
-    /** The command line of daemon {@code i}; single-daemon today (a free client port, name d0, {@code config}). */
+    /** The configuration: the slow-consumer policy and, for a network, the daemons on loopback. */
+    static String config(int count, String slowConsumerPolicy, int mtu) throws IOException {
+        StringBuilder y = new StringBuilder("limits:\n  slowConsumerPolicy: " + slowConsumerPolicy + "\n");
+        if (count > 1) {
+            y.append("network:\n  mtu: ").append(mtu).append("\n  daemons:\n");
+            for (int i = 1; i <= count; i++) {
+                y.append("    - {name: d").append(i).append(", id: ").append(i)
+                        .append(", address: 127.0.0.1, port: ").append(freeUdpPort()).append("}\n");
+            }
+        }
+        return y.toString();
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The command line of daemon {@code i} (0-based; name d{@code i+1}): a free client port and {@code config}. */
     static List<String> daemonCommand(Path jar, List<String> jvm, Path config, int i) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvm);
         cmd.add("-Djava.net.preferIPv4Stack=true");
-        cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port", "0", "--name", "d" + i));
+        cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port", "0", "--name", "d" + (i + 1)));
         return cmd;
     }
 

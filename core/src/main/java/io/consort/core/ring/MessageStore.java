@@ -1,8 +1,6 @@
 package io.consort.core.ring;
 
 import io.consort.core.wire.MessagePacket;
-import java.util.HashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,7 +14,16 @@ public final class MessageStore {
     }
 
     private final long ringId;
-    private final Map<Long, Stored> bySeq = new HashMap<>();
+    /**
+     * Held messages by {@code seq & (slots.length - 1)}: every held seq lies in
+     * {@code (discardedUpTo, discardedUpTo + slots.length]}, so a slot holds one seq at a time. The
+     * flow-control window bounds that span; the array doubles if a ring ever exceeds it.
+     */
+    private Stored[] slots = new Stored[256];
+    private int size;
+    /** Messages too far ahead for {@link #MAX_SLOTS} (never in a well-behaved ring): kept, just slower. */
+    private final java.util.HashMap<Long, Stored> far = new java.util.HashMap<>();
+    private static final int MAX_SLOTS = 1 << 16;
     private long aru;
     private long highSeq;
     private long discardedUpTo;
@@ -51,24 +58,59 @@ public final class MessageStore {
     /** Adds a message; returns false for one already held or already discarded. */
     public boolean add(Stored s) {
         long seq = s.packet().seq();
-        if (Seq.le(seq, discardedUpTo) || bySeq.containsKey(seq)) {
+        if (Seq.le(seq, discardedUpTo) || get(seq) != null) {
             return false;
         }
-        bySeq.put(seq, s);
+        while (seq - discardedUpTo > slots.length && slots.length < MAX_SLOTS) {
+            grow();
+        }
+        if (seq - discardedUpTo > slots.length) {
+            far.put(seq, s);
+        } else {
+            slots[(int) seq & (slots.length - 1)] = s;
+        }
+        size++;
         highSeq = Seq.max(highSeq, seq);
-        while (bySeq.containsKey(aru + 1)) {
+        while (get(aru + 1) != null) {
             aru++;
         }
         return true;
     }
 
+    private void grow() {
+        Stored[] bigger = new Stored[slots.length * 2];
+        for (Stored s : slots) {
+            if (s != null) {
+                bigger[(int) s.packet().seq() & (bigger.length - 1)] = s;
+            }
+        }
+        slots = bigger;
+        if (!far.isEmpty()) {
+            far.values().removeIf(s -> {
+                long q = s.packet().seq();
+                if (q - discardedUpTo <= bigger.length) {
+                    bigger[(int) q & (bigger.length - 1)] = s;
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
     /** The message with this sequence number, or null if not held. */
     public @Nullable Stored get(long seq) {
-        return bySeq.get(seq);
+        if (Seq.le(seq, discardedUpTo)) {
+            return null;
+        }
+        if (seq - discardedUpTo > slots.length) {
+            return far.isEmpty() ? null : far.get(seq);
+        }
+        Stored s = slots[(int) seq & (slots.length - 1)];
+        return s != null && s.packet().seq() == seq ? s : null;
     }
 
     public boolean has(long seq) {
-        return bySeq.containsKey(seq) || Seq.le(seq, discardedUpTo);
+        return Seq.le(seq, discardedUpTo) || get(seq) != null;
     }
 
     /** Drops the messages up to {@code seq}, which must all be delivered already. */
@@ -76,12 +118,25 @@ public final class MessageStore {
         long to = Seq.min(seq, aru);
         while (Seq.lt(discardedUpTo, to)) {
             discardedUpTo++;
-            bySeq.remove(discardedUpTo);
+            int i = (int) discardedUpTo & (slots.length - 1);
+            Stored s = slots[i];
+            if (s != null && s.packet().seq() == discardedUpTo) {
+                slots[i] = null;
+                size--;
+            }
+            if (!far.isEmpty()) {
+                // The window moved: bring what now fits into the slots.
+                long next = discardedUpTo + slots.length;
+                Stored f = far.remove(next);
+                if (f != null) {
+                    slots[(int) next & (slots.length - 1)] = f;
+                }
+            }
         }
     }
 
     /** How many messages are held. */
     public int size() {
-        return bySeq.size();
+        return size;
     }
 }

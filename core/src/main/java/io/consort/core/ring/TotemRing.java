@@ -120,6 +120,8 @@ public final class TotemRing implements Ring {
     private long commitRetransmitAt = Long.MAX_VALUE;
     private @Nullable RecoveryPlan plan;
     private final ArrayDeque<MessageStore.Stored> recoveryQueue = new ArrayDeque<>();
+    /** The bytes of the packet being handled from receive(), which are its canonical encoding (perf: no re-encode). */
+    private byte @Nullable [] receivedBytes;
     private boolean tokenStarted;
 
     // timers of the token
@@ -260,11 +262,14 @@ public final class TotemRing implements Ring {
             droppedDatagrams++;
             return;
         }
+        receivedBytes = datagram;
         try {
             handle(p);
         } catch (WireException e) {
             // A well-framed packet whose body (an item) is malformed.
             droppedDatagrams++;
+        } finally {
+            receivedBytes = null;
         }
     }
 
@@ -861,7 +866,8 @@ public final class TotemRing implements Ring {
                 old = m.recovered();
                 oldItem = ItemCodec.decode(old.body());
             }
-            r.store.add(new MessageStore.Stored(m, item, m.encode()));
+            byte[] raw = receivedBytes;
+            r.store.add(new MessageStore.Stored(m, item, raw != null ? raw : m.encode()));
             RingInstance reg = regular;
             if (old != null && state == State.RECOVERY && reg != null && old.ringId() == reg.id) {
                 reg.store.add(new MessageStore.Stored(old, oldItem, m.body()));

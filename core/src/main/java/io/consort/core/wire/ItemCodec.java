@@ -33,6 +33,9 @@ public final class ItemCodec {
     /** The most bytes a {@link AgreedItem.Fragment}'s encoding adds to its chunk (session name of up to 54 bytes). */
     public static final int FRAGMENT_OVERHEAD_BYTES = 1 + 2 + 54 + 8 + 4 + 4 + 1 + 4;
 
+    /** Session and group names of decoded items: the same few repeat on every message. */
+    private static final NameCache NAMES = new NameCache();
+
     private ItemCodec() {
     }
 
@@ -77,11 +80,16 @@ public final class ItemCodec {
         int tag = r.u8();
         AgreedItem item = switch (tag) {
             case DATA -> {
-                String session = r.string();
+                String session = r.string(NAMES);
                 int n = r.count16(2);
-                List<String> groups = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    groups.add(r.string());
+                List<String> groups;
+                if (n == 1) {
+                    groups = r.singleString(NAMES);
+                } else {
+                    groups = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        groups.add(r.string(NAMES));
+                    }
                 }
                 int level = r.u8();
                 if (level > ServiceLevel.SAFE.code()) {

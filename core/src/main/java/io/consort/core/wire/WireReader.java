@@ -86,6 +86,26 @@ public final class WireReader {
         return new String(bytes(n), StandardCharsets.UTF_8);
     }
 
+    /** A string as {@link #string()}, through {@code cache}. */
+    public String string(NameCache cache) {
+        int n = u16();
+        need(n);
+        int at = buf.arrayOffset() + buf.position();
+        String s = cache.get(buf.array(), at, n);
+        buf.position(buf.position() + n);
+        return s;
+    }
+
+    /** {@code List.of(string(cache))} without a new list for a cached name. */
+    public java.util.List<String> singleString(NameCache cache) {
+        int n = u16();
+        need(n);
+        int at = buf.arrayOffset() + buf.position();
+        java.util.List<String> l = cache.single(buf.array(), at, n);
+        buf.position(buf.position() + n);
+        return l;
+    }
+
     /** Fails unless every byte was read: trailing garbage means the sender and we disagree on the layout. */
     public void end() {
         if (buf.hasRemaining()) {

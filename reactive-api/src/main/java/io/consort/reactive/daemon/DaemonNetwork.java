@@ -16,6 +16,13 @@ public interface DaemonNetwork extends AutoCloseable {
     interface Receiver {
         /** A datagram from daemon {@code fromDaemon}; the array is the receiver's from now on. */
         void datagram(int fromDaemon, byte[] datagram);
+
+        /** Several datagrams from daemon {@code fromDaemon} that arrived together, in order. */
+        default void datagrams(int fromDaemon, java.util.List<byte[]> datagrams) {
+            for (byte[] d : datagrams) {
+                datagram(fromDaemon, d);
+            }
+        }
     }
 
     /** Starts receiving; called once, before any send. */

@@ -4,10 +4,11 @@ import io.consort.core.Engine;
 import io.consort.core.Output;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,7 +34,13 @@ final class EngineLoop implements AutoCloseable {
     private final Engine engine;
     private final Consumer<List<Output>> dispatcher;
     private final @Nullable DaemonNetwork network;
-    private final BlockingQueue<EngineInput> inputs = new LinkedBlockingQueue<>();
+    /**
+     * Multi-producer, single-consumer: producers never take a lock, and wake the engine thread
+     * only when it is parked (or about to park) for want of input.
+     */
+    private final ConcurrentLinkedQueue<EngineInput> inputs = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private volatile boolean parked;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -53,7 +60,26 @@ final class EngineLoop implements AutoCloseable {
 
     void start() {
         if (network != null) {
-            network.start((from, bytes) -> submit((e, now) -> e.receiveDatagram(from, bytes, now)));
+            network.start(new DaemonNetwork.Receiver() {
+                @Override
+                public void datagram(int from, byte[] bytes) {
+                    submit((e, now) -> e.receiveDatagram(from, bytes, now));
+                }
+
+                @Override
+                public void datagrams(int from, List<byte[]> datagrams) {
+                    // One hand-off for a packet's worth of datagrams.
+                    submit((e, now) -> {
+                        for (byte[] d : datagrams) {
+                            try {
+                                e.receiveDatagram(from, d, now);
+                            } catch (RuntimeException x) {
+                                log.error("engine input failed", x);
+                            }
+                        }
+                    });
+                }
+            });
             submit((e, now) -> e.tick(now));
         }
         thread.start();
@@ -61,12 +87,16 @@ final class EngineLoop implements AutoCloseable {
 
     /** Queues an input; safe from any thread. */
     void submit(EngineInput input) {
-        inputs.add(input);
+        inputs.offer(input);
+        queued.incrementAndGet();
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
     }
 
     /** How many inputs wait for the engine thread now (for memory bounds). */
     int queuedInputs() {
-        return inputs.size();
+        return Math.max(0, queued.get());
     }
 
     /** Runs {@code query} on the engine thread and waits for its answer: for tests and metrics, not hot paths. */
@@ -88,10 +118,27 @@ final class EngineLoop implements AutoCloseable {
                 if (timerDeadline != Long.MAX_VALUE) {
                     wait = Math.min(wait, timerDeadline - System.nanoTime());
                 }
-                EngineInput first = wait > 0 ? inputs.poll(wait, TimeUnit.NANOSECONDS) : inputs.poll();
+                EngineInput first = inputs.poll();
+                if (first == null && wait > 0) {
+                    parked = true;
+                    first = inputs.poll(); // an input offered before the flag was seen set
+                    if (first == null) {
+                        LockSupport.parkNanos(this, wait);
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException();
+                        }
+                    }
+                    parked = false;
+                    if (first == null) {
+                        first = inputs.poll();
+                    }
+                }
                 if (first != null) {
                     batch.add(first);
-                    inputs.drainTo(batch, BATCH_MAX - 1);
+                    for (EngineInput in; batch.size() < BATCH_MAX && (in = inputs.poll()) != null;) {
+                        batch.add(in);
+                    }
+                    queued.addAndGet(-batch.size());
                 }
                 long now = System.nanoTime();
                 for (EngineInput input : batch) {

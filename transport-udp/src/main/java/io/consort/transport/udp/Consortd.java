@@ -157,7 +157,8 @@ public final class Consortd implements Callable<Integer> {
         EmbeddedDaemon daemon;
         try {
             daemon = plan.udp() == null ? EmbeddedDaemon.start(plan.options())
-                    : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(plan.udp()));
+                    : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(plan.udp(),
+                            plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES));
         } catch (RuntimeException e) {
             System.err.println("consortd: cannot start: " + e.getMessage());
             return 1;
