@@ -30,6 +30,30 @@ import reactor.core.publisher.Sinks;
  * view (already in the snapshot) and replays the rest (not in it): no gap, no duplicate. If the chosen
  * sender leaves first, the next view names a new sender, who cuts a snapshot at that view.
  *
+ * <p><b>Daemon failures and partitions (NETWORK views).</b> When daemons fail or the network splits,
+ * each replica gets a {@link io.consort.reactive.TransitionalSignal}, then the rest of the old view's
+ * messages, then a NETWORK view whose {@code vsSet} lists the members that came through the change with
+ * it. Virtual synchrony guarantees that members of one vs-set delivered the same messages in the same
+ * order, the transitional remainder included, so the map applies that remainder like any other messages
+ * and the rule at a NETWORK view is:
+ * <ul>
+ *   <li><i>Members of the same vs-set keep their state.</i> When the view only lost members (a daemon
+ *       died: {@code members} equals {@code vsSet}), nothing else happens: the departed are dropped from
+ *       the members waiting for a snapshot, and if the member that owed a snapshot is gone, the first
+ *       settled member that remains sends it, cut at this view.</li>
+ *   <li><i>When components merge</i> (members outside this replica's vs-set), their states may differ,
+ *       and the map is not commutative, so one component's state wins: the component (vs-set) of the
+ *       view's first member. Its replicas keep their state and count every member outside their vs-set
+ *       as waiting for a snapshot; the replicas of the other components drop their state and take the
+ *       winner's by transfer, cut at this view, exactly like a late joiner. So writes acknowledged in a
+ *       losing component during the partition are discarded at the merge: if that is not acceptable,
+ *       accept writes only in a primary (majority) component. If the winning component holds no settled
+ *       replica (only joiners that never got the state), nobody can send and the others wait.</li>
+ * </ul>
+ * Acknowledged means applied by the writer: an AGREED write that its replica applied, on a daemon that
+ * then died before the others received it, is not applied by the survivors (SAFE delivery would give
+ * that guarantee, at the cost of latency).
+ *
  * <pre>{@code
  * Session session = ConsortClient.create().port(4803).connect().block();
  * ReplicatedMap map = ReplicatedMap.join(session, "inventory").block(); // settled: has the state
@@ -53,6 +77,8 @@ public final class ReplicatedMap {
     private @Nullable Disposable applying;
     /** Tests turn this off to play a member that leaves before it sends the snapshot it owes. */
     private volatile boolean sendsSnapshots = true;
+    /** What tests watch: every event as it is handled, and every update as it is applied. */
+    private volatile Probe probe = Probe.NONE;
 
     private ReplicatedMap(Session session, String group) {
         this.session = session;
@@ -75,12 +101,18 @@ public final class ReplicatedMap {
 
     /** Sets {@code key} to {@code value}; completes once this replica applied it (read your writes). */
     public Mono<Void> put(String key, String value) {
-        return write(new MapCommand.Update(me + ":" + nextUpdate.incrementAndGet(), key, value));
+        return tracked(key, value).then();
     }
 
     /** Removes {@code key}; completes once this replica applied it. */
     public Mono<Void> remove(String key) {
-        return write(new MapCommand.Update(me + ":" + nextUpdate.incrementAndGet(), key, null));
+        return tracked(key, null).then();
+    }
+
+    /** For tests: puts (or removes, for null) and emits the update's id once this replica applied it. */
+    Mono<String> tracked(String key, @Nullable String value) {
+        MapCommand.Update update = new MapCommand.Update(me + ":" + nextUpdate.incrementAndGet(), key, value);
+        return write(update).thenReturn(update.id());
     }
 
     private Mono<Void> write(MapCommand.Update update) {
@@ -127,6 +159,11 @@ public final class ReplicatedMap {
     // ------------------------------------------------------------------ applying, in order
 
     private synchronized Mono<Void> onEvent(GroupEvent event) {
+        probe.event(event);
+        return handle(event);
+    }
+
+    private Mono<Void> handle(GroupEvent event) {
         if (state != null) {
             return applySettled(event);
         }
@@ -148,12 +185,15 @@ public final class ReplicatedMap {
         state = initial;
         List<GroupEvent> rest = new ArrayList<>(buffered.subList(from, buffered.size()));
         buffered.clear();
+        versions.tryEmitNext(initial.version());
         for (GroupEvent e : rest) {
-            // Snapshots due from this replica while it was waiting are sent now, cut where they belong.
-            applySettled(e).subscribe();
+            // Snapshots due from this replica while it was waiting are sent now, cut where they belong;
+            // a NETWORK view in the rest may take the state away again, and handle() buffers from there on.
+            handle(e).subscribe();
         }
-        versions.tryEmitNext(state.version());
-        settled.tryEmitValue(this);
+        if (state != null) {
+            settled.tryEmitValue(this);
+        }
     }
 
     private int indexAfterView(MapCommand.Snapshot s) {
@@ -171,6 +211,7 @@ public final class ReplicatedMap {
         if (event instanceof GroupMessage m && m.type() == MapCommand.UPDATE_TYPE) {
             MapCommand.Update u = m.decode(MapCommand.UPDATES);
             s.apply(u);
+            probe.applied(u);
             versions.tryEmitNext(s.version());
             Sinks.Empty<Void> waiter = ownWrites.remove(u.id());
             if (waiter != null) {
@@ -181,6 +222,20 @@ public final class ReplicatedMap {
         } else if (event instanceof GroupView v && !v.selfLeave()) {
             if (v.cause() == ViewCause.JOIN) {
                 s.pending().addAll(v.changed());
+            } else if (v.cause() == ViewCause.NETWORK && !v.vsSet().containsAll(v.members())) {
+                if (!v.vsSet().contains(v.members().get(0))) {
+                    // Merged into a component whose state wins: take its state by transfer, cut at this view.
+                    state = null;
+                    buffered.clear();
+                    buffered.add(v);
+                    return Mono.empty();
+                }
+                // This component's state wins: everyone who did not come through the change with us waits.
+                for (String member : v.members()) {
+                    if (!v.vsSet().contains(member)) {
+                        s.pending().add(member);
+                    }
+                }
             }
             s.pending().retainAll(v.members());
             return sendSnapshotIfMine(v, s);
@@ -204,5 +259,33 @@ public final class ReplicatedMap {
     /** For tests: stop sending snapshots, as a member that is about to fail would. */
     void muteSnapshots() {
         sendsSnapshots = false;
+    }
+
+    /** For tests: watch this replica's events and applied updates (called under the replica's lock). */
+    void probe(Probe p) {
+        probe = Objects.requireNonNull(p, "probe");
+    }
+
+    /**
+     * For tests: stop applying at once, without leaving, as a replica whose process died would; its
+     * writes in flight never complete.
+     */
+    void crash() {
+        Disposable d = applying;
+        if (d != null) {
+            d.dispose();
+        }
+    }
+
+    /** For tests: what a replica saw and applied, in its order. */
+    interface Probe {
+        Probe NONE = new Probe() {
+        };
+
+        default void event(GroupEvent event) {
+        }
+
+        default void applied(MapCommand.Update update) {
+        }
     }
 }
