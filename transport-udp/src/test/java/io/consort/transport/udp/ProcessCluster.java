@@ -30,10 +30,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 import reactor.core.Disposable;
 
-/** consortd processes of one daemon network on loopback, and recording clients on them, for tests. */
+/**
+ * consortd processes of one daemon network (on loopback, or in network namespaces through
+ * {@link NetnsNetwork}), and recording clients on them, for tests.
+ */
 final class ProcessCluster implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Pattern SERVING = Pattern.compile("serving clients on ([0-9.]+):(\\d+)");
@@ -44,32 +48,90 @@ final class ProcessCluster implements AutoCloseable {
     final Map<Integer, InetSocketAddress> addresses;
     final Process[] processes;
     final int[] clientPorts;
+    final String[] clientHosts;
+    private final IntFunction<List<String>> launcher;
+    private final IntFunction<List<String>> daemonArgs;
+    private final List<String> jvmArgs;
     final RecordedLogs logs = new RecordedLogs();
     final List<Client> clients = new CopyOnWriteArrayList<>();
 
+    /** {@code daemons} daemons on loopback, each serving clients on a free port. */
     ProcessCluster(Path dir, int daemons, String extraYaml) throws Exception {
+        this(dir, UdpDaemonNetworkTest.freeAddresses(daemons), extraYaml, "65535", id -> List.of(),
+                id -> List.of("--port", "0"), List.of("-Xmx256m"));
+    }
+
+    /**
+     * Daemons at {@code addresses} (daemon-to-daemon UDP), each started as
+     * {@code launcher(id) + java jvmArgs -cp ... Consortd --config ... --name d<id> daemonArgs(id)}.
+     */
+    ProcessCluster(Path dir, Map<Integer, InetSocketAddress> addresses, String extraYaml, String mtu,
+            IntFunction<List<String>> launcher, IntFunction<List<String>> daemonArgs, List<String> jvmArgs)
+            throws Exception {
         this.dir = dir;
-        this.addresses = UdpDaemonNetworkTest.freeAddresses(daemons);
-        StringBuilder y = new StringBuilder("network:\n  mtu: 65535\n  daemons:\n");
+        this.addresses = addresses;
+        this.launcher = launcher;
+        this.daemonArgs = daemonArgs;
+        this.jvmArgs = List.copyOf(jvmArgs);
+        StringBuilder y = new StringBuilder("network:\n  mtu: " + mtu + "\n  daemons:\n");
         addresses.forEach((id, a) -> y.append("    - {name: d").append(id).append(", id: ").append(id)
-                .append(", address: 127.0.0.1, port: ").append(a.getPort()).append("}\n"));
+                .append(", address: ").append(a.getAddress().getHostAddress()).append(", port: ")
+                .append(a.getPort()).append("}\n"));
         y.append(extraYaml);
         this.config = dir.resolve("consort.yaml");
         Files.writeString(config, y.toString());
-        this.processes = new Process[daemons + 1];
-        this.clientPorts = new int[daemons + 1];
+        int max = addresses.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        this.processes = new Process[max + 1];
+        this.clientPorts = new int[max + 1];
+        this.clientHosts = new String[max + 1];
     }
 
     /** Starts consortd d{@code id} and waits until it serves clients. */
     void start(int id) throws IOException {
+        start(new int[] {id});
+    }
+
+    /** Starts these daemons together and waits until each serves clients. */
+    void start(int... ids) throws IOException {
+        Map<Integer, CompletableFuture<String>> serving = new java.util.TreeMap<>();
+        for (int id : ids) {
+            serving.put(id, spawn(id));
+        }
+        for (int id : ids) {
+            Path log = dir.resolve("d" + id + ".log");
+            String hostPort;
+            try {
+                hostPort = serving.get(id).get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("d" + id + " did not start; see " + log, e);
+            }
+            if (hostPort == null) {
+                throw new IllegalStateException("d" + id + " exited; see " + log + ":\n" + Files.readString(log));
+            }
+            int colon = hostPort.lastIndexOf(':');
+            clientHosts[id] = hostPort.substring(0, colon);
+            clientPorts[id] = Integer.parseInt(hostPort.substring(colon + 1));
+        }
+    }
+
+    /** The log file of d{@code id} (its stdout and stderr). */
+    Path logOf(int id) {
+        return dir.resolve("d" + id + ".log");
+    }
+
+    private CompletableFuture<String> spawn(int id) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path log = dir.resolve("d" + id + ".log");
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Consortd.class.getName(), "--config", config.toString(), "--name", "d" + id, "--port", "0")
-                .redirectErrorStream(true).start();
+        Path log = logOf(id);
+        List<String> cmd = new ArrayList<>(launcher.apply(id));
+        cmd.add(java);
+        cmd.addAll(jvmArgs);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Consortd.class.getName(),
+                "--config", config.toString(), "--name", "d" + id));
+        cmd.addAll(daemonArgs.apply(id));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         processes[id] = p;
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<String> serving = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try (var w = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -79,24 +141,31 @@ final class ProcessCluster implements AutoCloseable {
                     w.flush();
                     Matcher m = SERVING.matcher(line);
                     if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(2)));
+                        serving.complete(m.group(1) + ":" + m.group(2));
                     }
                 }
             } catch (IOException e) {
                 // the process is gone
             }
-            port.complete(-1);
+            serving.complete(null);
         }, "consortd-d" + id + "-output");
         t.setDaemon(true);
         t.start();
-        try {
-            clientPorts[id] = port.get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("d" + id + " did not start; see " + log, e);
+        return serving;
+    }
+
+    /**
+     * SIGTERM: a graceful stop. Its clients' logs end as closed by the daemon (DISCONNECTED), not
+     * crashed. Returns the exit code, or -1 if it did not exit within the timeout.
+     */
+    int terminate(int id) throws InterruptedException {
+        for (Client c : clients) {
+            if (c.daemon == id) {
+                c.daemonStopped.set(true);
+            }
         }
-        if (clientPorts[id] < 0) {
-            throw new IllegalStateException("d" + id + " exited; see " + log + ":\n" + Files.readString(log));
-        }
+        processes[id].destroy();
+        return processes[id].waitFor(30, TimeUnit.SECONDS) ? processes[id].exitValue() : -1;
     }
 
     /** kill -9. */
@@ -126,19 +195,24 @@ final class ProcessCluster implements AutoCloseable {
         final List<Object> signals = new CopyOnWriteArrayList<>();
         final List<Long> sentIds = new CopyOnWriteArrayList<>();
         final java.util.Set<Long> deliveredIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** Delivered message ids in delivery order. */
+        final List<Long> deliveredOrder = new CopyOnWriteArrayList<>();
         final AtomicBoolean daemonKilled = new AtomicBoolean();
+        final AtomicBoolean daemonStopped = new AtomicBoolean();
         volatile Throwable error;
         private volatile Thread loader;
         private final AtomicBoolean loading = new AtomicBoolean();
 
         Client(int daemon, String user) {
             this.daemon = daemon;
-            this.session = ConsortClient.create().port(clientPorts[daemon]).name(user).connect().block(TIMEOUT);
+            this.session = ConsortClient.create().host(clientHosts[daemon]).port(clientPorts[daemon]).name(user)
+                    .connect().block(TIMEOUT);
             this.log = logs.log(session.privateName(), daemon);
             this.events = session.events().subscribe(e -> {
                 if (e instanceof GroupMessage m) {
                     long id = ByteBuffer.wrap(m.payload()).getLong();
                     deliveredIds.add(id);
+                    deliveredOrder.add(id);
                     log.delivered(id, new MessageEvent(m.sequence(), m.sender(), m.groups(), m.level(), m.type(),
                             m.payload()));
                 } else if (e instanceof GroupView v) {
@@ -154,6 +228,8 @@ final class ProcessCluster implements AutoCloseable {
                 error = err;
                 if (daemonKilled.get()) {
                     log.crashed();
+                } else if (daemonStopped.get()) {
+                    log.closed();
                 }
             });
         }
@@ -178,11 +254,16 @@ final class ProcessCluster implements AutoCloseable {
 
         /** Sends to {@code group} every {@code periodMillis} on its own thread until {@link #stopLoad}. */
         void startLoad(String group, int periodMillis) {
+            startLoad(group, periodMillis, Integer.MAX_VALUE);
+        }
+
+        /** As {@link #startLoad(String, int)}, but at most {@code maxMessages}. */
+        void startLoad(String group, int periodMillis, int maxMessages) {
             loading.set(true);
             ServiceLevel[] levels = {ServiceLevel.AGREED, ServiceLevel.FIFO, ServiceLevel.SAFE, ServiceLevel.CAUSAL};
             Thread t = new Thread(() -> {
                 int i = 0;
-                while (loading.get()) {
+                while (loading.get() && i < maxMessages) {
                     if (!send(group, levels[i++ % levels.length], 64 + (i % 7) * 100)) {
                         return;
                     }
@@ -198,6 +279,15 @@ final class ProcessCluster implements AutoCloseable {
             t.start();
         }
 
+        /** Waits (at most {@code timeout}) for a bounded load to send its last message, then stops it. */
+        void stopLoadWhenDone(Duration timeout) throws InterruptedException {
+            Thread t = loader;
+            if (t != null) {
+                t.join(timeout.toMillis());
+            }
+            stopLoad();
+        }
+
         void stopLoad() throws InterruptedException {
             loading.set(false);
             Thread t = loader;
@@ -207,7 +297,7 @@ final class ProcessCluster implements AutoCloseable {
         }
 
         boolean alive() {
-            return !daemonKilled.get() && session.isOpen();
+            return !daemonKilled.get() && !daemonStopped.get() && session.isOpen();
         }
 
         /** The latest view of {@code group}, or null. */
