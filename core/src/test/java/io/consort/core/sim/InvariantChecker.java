@@ -346,8 +346,8 @@ final class InvariantChecker {
                     since.remove(t.signal().group());
                 } else if (e instanceof SessionLog.Delivered d) {
                     SessionLog.Message m = sent.get(d.msgId());
-                    if (m == null) {
-                        continue;
+                    if (m == null || m.level() == ServiceLevel.UNRELIABLE) {
+                        continue; // unreliable messages may be lost
                     }
                     for (String g : m.groups()) {
                         java.util.Set<Long> set = since.get(g);
@@ -371,9 +371,10 @@ final class InvariantChecker {
                 java.util.Set<Long> all = new java.util.TreeSet<>();
                 v.getValue().values().forEach(all::addAll);
                 for (Map.Entry<String, java.util.Set<Long>> s : v.getValue().entrySet()) {
-                    if (!s.getValue().containsAll(all)) {
-                        java.util.Set<Long> missing = new java.util.TreeSet<>(all);
-                        missing.removeAll(s.getValue());
+                    java.util.Set<Long> missing = new java.util.TreeSet<>(all);
+                    missing.removeAll(s.getValue());
+                    missing.removeIf(id -> sent.get(id).selfDiscard() && sent.get(id).sender().equals(s.getKey()));
+                    if (!missing.isEmpty()) {
                         out.add(new Violation(Rule.LIVENESS, s.getKey() + " in its last view " + v.getKey() + " of "
                                 + g.getKey() + " never got " + missing.size() + " message(s) other members of that view "
                                 + "delivered, after traffic stopped: " + missing.stream().limit(10).toList()));
