@@ -387,27 +387,22 @@ final class InvariantChecker {
     }
 
     /**
-     * Whether EVS allows session {@code receiver} never to deliver message {@code msgId} that
-     * session {@code sender} delivered: the sender delivered it after a transitional signal of
-     * {@code group} (in a transitional configuration), and the view that closed that stretch at the
-     * sender is one whose vs-set, at the sender, leaves the receiver out: they did not move together.
+     * Whether EVS allows session {@code receiver} never to deliver message {@code msgId} of
+     * {@code group} that session {@code sender} delivered: the first view of the group the sender
+     * installed after delivering it shows the two did not move on together (a NETWORK view whose
+     * vs-set, at the sender, leaves the receiver out, or a view without the receiver). Messages of a
+     * configuration that split may then be missing at the other side, whether the sender delivered
+     * them in the old regular configuration or in its transitional one; SAFE ones in a regular view
+     * are invariant 8's business, and sessions that moved together invariant 3's.
      */
     static boolean gapAllowedByEvs(SessionLog sender, String receiver, long msgId, String group) {
-        boolean transitional = false;
         boolean delivered = false;
         for (SessionLog.Entry e : sender.entries) {
-            if (e instanceof SessionLog.Transitional t && t.signal().group().equals(group)) {
-                transitional = true;
-            } else if (e instanceof SessionLog.Delivered d && d.msgId() == msgId) {
-                if (!transitional) {
-                    return false; // delivered in a regular view: every member moving on with it gets it
-                }
+            if (e instanceof SessionLog.Delivered d && d.msgId() == msgId) {
                 delivered = true;
-            } else if (e instanceof SessionLog.View v && v.view().group().equals(group)) {
-                if (delivered) {
-                    return v.view().members().contains(receiver) && !v.view().vsSet().contains(receiver);
-                }
-                transitional = false;
+            } else if (delivered && e instanceof SessionLog.View v && v.view().group().equals(group)) {
+                return v.view().cause() == ViewCause.NETWORK ? !v.view().vsSet().contains(receiver)
+                        : !v.view().members().contains(receiver);
             }
         }
         return false;
