@@ -61,6 +61,7 @@ public final class EngineConfig {
         long tokenHoldNanos = 1_000_000L;
         int globalWindowMessages = 256;
         int personalWindowMessages = 64;
+        int acceleratedMessages = 8;
         long initialSequence;
         int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
 
@@ -199,6 +200,23 @@ public final class EngineConfig {
     /** The most messages one daemon multicasts in one visit of the token. */
     public int personalWindowMessages() {
         return v.personalWindowMessages;
+    }
+
+    /**
+     * Accelerated ring: how many of the messages of one visit the token holder multicasts after it
+     * has passed the token on (Totem / Spread's accelerated ring), so the next holder can start
+     * while they are in flight. 0 turns it off: every multicast of a visit goes before the token.
+     */
+    public int acceleratedMessages() {
+        return v.acceleratedMessages;
+    }
+
+    /** Sets {@link #acceleratedMessages()}: 0 (off) up to the personal window. */
+    public EngineConfig withAcceleratedMessages(int acceleratedMessages) {
+        if (acceleratedMessages < 0) {
+            throw new IllegalArgumentException("acceleratedMessages must be 0 or more: " + acceleratedMessages);
+        }
+        return with(c -> c.acceleratedMessages = acceleratedMessages);
     }
 
     /** The sequence number before the first message of every ring; tests start near the wrap point. */
@@ -373,7 +391,7 @@ public final class EngineConfig {
                 + ", joinIntervalNanos=" + v.joinIntervalNanos + ", consensusTimeoutNanos=" + v.consensusTimeoutNanos
                 + ", mergeDetectNanos=" + v.mergeDetectNanos + ", tokenHoldNanos=" + v.tokenHoldNanos
                 + ", globalWindowMessages=" + v.globalWindowMessages + ", personalWindowMessages="
-                + v.personalWindowMessages + ", initialSequence=" + v.initialSequence
+                + v.personalWindowMessages + ", acceleratedMessages=" + v.acceleratedMessages + ", initialSequence=" + v.initialSequence
                 + ", maxDatagramBytes=" + v.maxDatagramBytes + "}";
     }
 }

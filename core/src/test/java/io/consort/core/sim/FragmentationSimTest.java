@@ -80,7 +80,7 @@ class FragmentationSimTest {
         assertThat(InvariantChecker.check(sim.logs, sim.sent)).isEmpty();
     }
 
-    private static Simulator.Params faulty(long seed, int maxDatagramBytes) {
+    static Simulator.Params faulty(long seed, int maxDatagramBytes) {
         Simulator.Params p = new Simulator.Params();
         p.daemons = 2 + (int) (seed % 4);
         p.loss = seed % 3 == 0 ? 0 : 0.03;
@@ -93,35 +93,39 @@ class FragmentationSimTest {
     }
 
     /**
-     * Random faulty runs with most messages fragmented. A failing seed is the ring's own (counted
-     * and printed, not failed here, as long as it stays rare) if the daemons did not converge to one
-     * configuration after healing (membership, which fragments do not touch), or if the same seed
-     * fails with datagrams large enough for every message (no fragments). Any other failure is the
-     * fragmentation's, and fails the test.
+     * Random faulty runs with most messages fragmented: every seed must pass, strictly. Seeds 11
+     * and 39 once failed here (daemons stuck in GATHER after healing, each failing all the others);
+     * the cause was the ring's, not the fragments': fail sets fed back between daemons with no
+     * round to expire them, fixed by gather rounds (docs/RING.md). They stay in this range, and
+     * {@link RegressionSeedsTest#fragmentedSeedHolds} runs them on their own.
      */
     @Test
     void fragmentedTrafficKeepsEveryInvariantUnderFaults() {
         int seeds = Integer.getInteger("consort.sim.fragSeeds", 40);
         long first = Long.getLong("consort.sim.fragFirst", 1);
-        int ringOwn = 0;
+        List<String> failures = new ArrayList<>();
+        int datagram = Integer.getInteger("consort.sim.fragDatagram", 512);
         for (long seed = first; seed < first + seeds; seed++) {
-            Simulator sim = new Simulator(seed, faulty(seed, Integer.getInteger("consort.sim.fragDatagram", 512)));
+            Simulator sim = new Simulator(seed, faulty(seed, datagram));
             List<InvariantChecker.Violation> found = sim.run();
-            if (found.isEmpty()) {
-                continue;
+            if (!found.isEmpty()) {
+                failures.add(sim.report(found));
             }
-            boolean convergence = found.stream().anyMatch(v -> v.rule() == InvariantChecker.Rule.LIVENESS
-                    && v.detail().contains("not one of all daemons"));
-            Simulator whole = new Simulator(seed, faulty(seed, 65_507));
-            List<InvariantChecker.Violation> baseline = whole.run();
-            assertThat(convergence || !baseline.isEmpty())
-                    .as(() -> "only with fragments: " + sim.report(found)).isTrue();
-            ringOwn++;
-            System.out.println("fragmentation sim: seed " + seed + " fails for the ring's own reasons ("
-                    + (convergence ? "daemons did not converge after healing" : "fails without fragments too") + "): "
-                    + found.get(0));
         }
-        System.out.printf("fragmentation sim: %d seeds, %d failing for the ring's own reasons%n", seeds, ringOwn);
-        assertThat(ringOwn).isLessThan(Math.max(2, seeds / 5));
+        System.out.printf("fragmentation sim: %d seeds, %d failing%n", seeds, failures.size());
+        assertThat(failures).isEmpty();
+    }
+
+    /** One faulty fragmented seed, and the same seed with datagrams large enough for every message. */
+    static List<String> runFragmented(long seed) {
+        List<String> out = new ArrayList<>();
+        for (int datagram : new int[] {Integer.getInteger("consort.sim.fragDatagram", 512), 65_507}) {
+            Simulator sim = new Simulator(seed, faulty(seed, datagram));
+            List<InvariantChecker.Violation> found = sim.run();
+            if (!found.isEmpty()) {
+                out.add("datagram " + datagram + ": " + sim.report(found));
+            }
+        }
+        return out;
     }
 }

@@ -319,6 +319,95 @@ final class InvariantChecker {
     }
 
     // 5 ------------------------------------------------------------------
+    /**
+     * Liveness at quiescence (SPEC invariants 9 and 8, and 3 applied to the view still open): once
+     * traffic and faults stopped long enough, sessions that are still connected and whose last
+     * view of a group is the same regular view have delivered the same messages of that group
+     * since it. A message one of them delivered and the other never will is stranded: the ring
+     * stopped before it reached every daemon of the configuration. Only meaningful after a quiet
+     * period; {@link #check} cannot see this, since a view that never closes compares nothing.
+     */
+    static List<Violation> checkQuiescent(Collection<SessionLog> logs, Map<Long, SessionLog.Message> sent) {
+        List<Violation> out = new ArrayList<>();
+        // group -> last view id -> session -> messages of the group delivered since that view
+        Map<String, Map<ViewId, Map<String, java.util.Set<Long>>>> open = new java.util.TreeMap<>();
+        for (SessionLog log : logs) {
+            if (log.end != SessionLog.End.ALIVE) {
+                continue;
+            }
+            Map<String, ViewEvent> last = new HashMap<>();
+            Map<String, java.util.Set<Long>> since = new HashMap<>();
+            for (SessionLog.Entry e : log.entries) {
+                if (e instanceof SessionLog.View v) {
+                    last.put(v.view().group(), v.view());
+                    since.put(v.view().group(), new java.util.TreeSet<>());
+                } else if (e instanceof SessionLog.Transitional t) {
+                    last.remove(t.signal().group()); // a change under way: not a settled view
+                    since.remove(t.signal().group());
+                } else if (e instanceof SessionLog.Delivered d) {
+                    SessionLog.Message m = sent.get(d.msgId());
+                    if (m == null || m.level() == ServiceLevel.UNRELIABLE) {
+                        continue; // unreliable messages may be lost
+                    }
+                    for (String g : m.groups()) {
+                        java.util.Set<Long> set = since.get(g);
+                        if (set != null) {
+                            set.add(d.msgId());
+                        }
+                    }
+                }
+            }
+            for (Map.Entry<String, ViewEvent> e : last.entrySet()) {
+                ViewEvent v = e.getValue();
+                if (v.selfLeave() || !v.members().contains(log.name)) {
+                    continue;
+                }
+                open.computeIfAbsent(e.getKey(), k -> new HashMap<>()).computeIfAbsent(v.id(), k -> new java.util.TreeMap<>())
+                        .put(log.name, since.get(e.getKey()));
+            }
+        }
+        for (Map.Entry<String, Map<ViewId, Map<String, java.util.Set<Long>>>> g : open.entrySet()) {
+            for (Map.Entry<ViewId, Map<String, java.util.Set<Long>>> v : g.getValue().entrySet()) {
+                java.util.Set<Long> all = new java.util.TreeSet<>();
+                v.getValue().values().forEach(all::addAll);
+                for (Map.Entry<String, java.util.Set<Long>> s : v.getValue().entrySet()) {
+                    java.util.Set<Long> missing = new java.util.TreeSet<>(all);
+                    missing.removeAll(s.getValue());
+                    missing.removeIf(id -> sent.get(id).selfDiscard() && sent.get(id).sender().equals(s.getKey()));
+                    if (!missing.isEmpty()) {
+                        out.add(new Violation(Rule.LIVENESS, s.getKey() + " in its last view " + v.getKey() + " of "
+                                + g.getKey() + " never got " + missing.size() + " message(s) other members of that view "
+                                + "delivered, after traffic stopped: " + missing.stream().limit(10).toList()));
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether EVS allows session {@code receiver} never to deliver message {@code msgId} of
+     * {@code group} that session {@code sender} delivered: the first view of the group the sender
+     * installed after delivering it shows the two did not move on together (a NETWORK view whose
+     * vs-set, at the sender, leaves the receiver out, or a view without the receiver). Messages of a
+     * configuration that split may then be missing at the other side, whether the sender delivered
+     * them in the old regular configuration or in its transitional one; SAFE ones in a regular view
+     * are invariant 8's business, and sessions that moved together invariant 3's.
+     */
+    static boolean gapAllowedByEvs(SessionLog sender, String receiver, long msgId, String group) {
+        boolean delivered = false;
+        for (SessionLog.Entry e : sender.entries) {
+            if (e instanceof SessionLog.Delivered d && d.msgId() == msgId) {
+                delivered = true;
+            } else if (delivered && e instanceof SessionLog.View v && v.view().group().equals(group)) {
+                return v.view().cause() == ViewCause.NETWORK ? !v.view().vsSet().contains(receiver)
+                        : !v.view().members().contains(receiver);
+            }
+        }
+        return false;
+    }
+
     private static Map<Long, Integer> positions(SessionLog log) {
         Map<Long, Integer> pos = new HashMap<>();
         for (int i = 0; i < log.entries.size(); i++) {

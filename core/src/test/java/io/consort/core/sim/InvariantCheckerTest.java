@@ -220,4 +220,29 @@ class InvariantCheckerTest {
                 InvariantChecker.Rule.FIFO_ORDER, InvariantChecker.Rule.SELF_DELIVERY,
                 InvariantChecker.Rule.VIEW_AGREEMENT);
     }
+
+    @Test
+    void aMessageStrandedInTheLastOpenViewIsCaughtOnlyByTheQuiescenceRule() {
+        SessionLog[] ab = twoMembers();
+        send(ab[0], 1, ServiceLevel.AGREED);
+        deliver(ab[0], 1);
+        assertThat(rules()).isEmpty();
+        assertThat(InvariantChecker.checkQuiescent(logs, sent)).extracting(InvariantChecker.Violation::rule)
+                .containsExactly(InvariantChecker.Rule.LIVENESS);
+        deliver(ab[1], 1);
+        assertThat(InvariantChecker.checkQuiescent(logs, sent)).isEmpty();
+    }
+
+    @Test
+    void aGapIsAllowedByEvsOnlyForATransitionalDeliveryWhereTheTwoDidNotMoveTogether() {
+        SessionLog[] ab = twoMembers();
+        send(ab[0], 1, ServiceLevel.AGREED);
+        trans(ab[0], V1);
+        deliver(ab[0], 1);
+        view(ab[0], V3, ViewCause.NETWORK, List.of(A, B), List.of(A));
+        assertThat(InvariantChecker.gapAllowedByEvs(ab[0], B, 1, "g")).isTrue();
+        send(ab[0], 2, ServiceLevel.AGREED);
+        deliver(ab[0], 2);
+        assertThat(InvariantChecker.gapAllowedByEvs(ab[0], B, 2, "g")).isFalse();
+    }
 }

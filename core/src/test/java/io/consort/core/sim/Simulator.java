@@ -55,8 +55,15 @@ final class Simulator {
         int maxDatagramBytes = EngineConfig.DEFAULT_MAX_DATAGRAM_BYTES;
         /** The engines' largest message payload. */
         int maxMessageBytes = EngineConfig.DEFAULT_MAX_MESSAGE_BYTES;
+        /**
+         * After convergence, members multicast at every level for this long, right up to the final
+         * round; then the quiet period ({@link #finalNanos}) must deliver all of it everywhere.
+         */
+        long lastLoadNanos;
+        /** The engines' accelerated-ring setting. */
+        int acceleratedMessages = EngineConfig.defaults().acceleratedMessages();
 
-        static Params random(SplittableRandom r) {
+        static Params random(SplittableRandom r, long seed) {
             Params p = new Params();
             p.daemons = 2 + r.nextInt(6);
             p.loss = r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.05;
@@ -65,6 +72,14 @@ final class Simulator {
             p.faultsPerSecond = r.nextDouble() * 3;
             p.clientActionsPerSecond = 50 + r.nextInt(300);
             p.initialSequence = r.nextInt(4) == 0 ? Long.MAX_VALUE - r.nextInt(200) : r.nextLong();
+            // Drawn from a stream of their own, so that every seed drawn before these existed
+            // replays its chaos exactly as it did (regression seeds keep their meaning).
+            SplittableRandom extra = new SplittableRandom(seed * 0xBF58476D1CE4E5B9L + 99);
+            if (extra.nextInt(8) == 0) {
+                p.maxDatagramBytes = 512 + extra.nextInt(1024); // fragments: most payloads need 2 to 7
+                p.payloadExtraBytes = 3000;
+            }
+            p.lastLoadNanos = extra.nextBoolean() ? (100 + extra.nextInt(400)) * MS : 0;
             return p;
         }
 
@@ -73,7 +88,10 @@ final class Simulator {
             return "daemons=" + daemons + " loss=" + String.format("%.3f", loss) + " dup=" + String.format("%.3f", duplication)
                     + " delay=" + minDelayNanos / 1000 + ".." + maxDelayNanos / 1000 + "us faults/s="
                     + String.format("%.2f", faultsPerSecond) + " actions/s=" + String.format("%.0f", clientActionsPerSecond)
-                    + " initialSeq=" + initialSequence;
+                    + " initialSeq=" + initialSequence
+                    + (maxDatagramBytes < EngineConfig.DEFAULT_MAX_DATAGRAM_BYTES ? " datagram=" + maxDatagramBytes
+                            + " payload<=" + (8 + payloadExtraBytes) : "")
+                    + " lastLoad=" + lastLoadNanos / MS + "ms accelerated=" + acceleratedMessages;
         }
     }
 
@@ -139,7 +157,7 @@ final class Simulator {
     Simulator(long seed, Params fixed) {
         this.seed = seed;
         this.rnd = new SplittableRandom(seed);
-        this.params = fixed != null ? fixed : Params.random(rnd);
+        this.params = fixed != null ? fixed : Params.random(rnd, seed);
         this.nodes = new Node[params.daemons];
         this.blocked = new boolean[params.daemons][params.daemons];
         for (int i = 0; i < nodes.length; i++) {
@@ -151,6 +169,7 @@ final class Simulator {
         return EngineConfig.defaults().withClustered(true).withDaemonId(daemon).withDaemonName("d" + daemon)
                 .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence)
                 .withMaxDatagramBytes(params.maxDatagramBytes).withMaxMessageBytes(params.maxMessageBytes)
+                .withAcceleratedMessages(params.acceleratedMessages)
                 .withSessionBufferBytesMax(Math.max(16L << 20, 4L * params.maxMessageBytes));
     }
 
@@ -444,9 +463,14 @@ final class Simulator {
         }
         runUntil(chaosEnd + params.healNanos);
         checkConverged();
+        long finalAt = chaosEnd + params.healNanos + lastLoad(chaosEnd + params.healNanos);
+        runUntil(finalAt);
         finalRound();
-        runUntil(chaosEnd + params.healNanos + params.finalNanos);
+        runUntil(finalAt + params.finalNanos);
         checkFinalRound();
+        // Traffic stopped a quiet period ago: nothing delivered in a view may be missing at another
+        // member of that view (a ring that stops when idle strands the last messages).
+        violations.addAll(InvariantChecker.checkQuiescent(logs, sent));
         if (maxRingHeld > 8 * config(0, 1).globalWindowMessages() + 4096) {
             violations.add(new InvariantChecker.Violation(InvariantChecker.Rule.BOUNDED_MEMORY,
                     "a ring held " + maxRingHeld + " messages"));
@@ -566,6 +590,35 @@ final class Simulator {
             }
             conf = e.configurationId();
         }
+    }
+
+    /**
+     * Load right up to the final round: every member multicasts at a random level every 2 to 8 ms
+     * for {@link Params#lastLoadNanos}. Returns that duration.
+     */
+    private long lastLoad(long from) {
+        if (params.lastLoadNanos <= 0) {
+            return 0;
+        }
+        SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 17);
+        for (long t = from; t < from + params.lastLoadNanos; t += (2 + r.nextInt(7)) * MS) {
+            long pick = r.nextLong();
+            at(t, () -> {
+                SplittableRandom q = new SplittableRandom(pick);
+                for (Client c : clients.values()) {
+                    if (live(c) == null || q.nextInt(3) != 0) {
+                        continue;
+                    }
+                    for (String g : GROUPS) {
+                        if (c.member.getOrDefault(g, false)) {
+                            multicast(c.id, List.of(g), ServiceLevel.values()[1 + q.nextInt(5)], false);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return params.lastLoadNanos;
     }
 
     private final Map<Long, List<Long>> finalMessages = new LinkedHashMap<>();

@@ -101,9 +101,22 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return new EmbeddedDaemon(Objects.requireNonNull(options, "options"), Objects.requireNonNull(network, "network"));
     }
 
-    /** Starts a daemon on localhost with a free port and the default engine. */
+    /** The system property that makes {@link #startEphemeral()} run the clustered ring engine. */
+    public static final String CLUSTERED_PROPERTY = "consort.daemon.clustered";
+
+    /**
+     * Starts a daemon on localhost with a free port and the default engine. With the system property
+     * {@value #CLUSTERED_PROPERTY}{@code =true}, the engine is clustered instead: the Totem ring
+     * (TotemRing behind FragmentingRing) as a ring of one on {@link DaemonNetwork#alone()}, so tests
+     * written for the single daemon run unchanged on the ring engine.
+     */
     public static EmbeddedDaemon startEphemeral() {
-        return start(DaemonOptions.defaults().withPort(0));
+        DaemonOptions options = DaemonOptions.defaults().withPort(0);
+        if (Boolean.getBoolean(CLUSTERED_PROPERTY)) {
+            return start(options.withEngine(options.engine().withClustered(true).withDaemonId(0)),
+                    DaemonNetwork.alone());
+        }
+        return start(options);
     }
 
     /** The port clients connect to. */

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RecordedLogs {
     private final Map<Long, SessionLog.Message> sent = new ConcurrentHashMap<>();
     private final List<SessionLog> logs = new ArrayList<>();
+    private final List<Log> wrappers = new ArrayList<>();
 
     /** One session's log. */
     public final class Log {
@@ -64,20 +65,64 @@ public final class RecordedLogs {
     public synchronized Log log(String privateName, int daemon) {
         SessionLog l = new SessionLog(privateName, daemon);
         logs.add(l);
-        return new Log(l);
+        Log w = new Log(l);
+        wrappers.add(w);
+        return w;
+    }
+
+    /** A copy of every log, each taken under its writer's lock: clients may still be receiving. */
+    private List<SessionLog> snapshot() {
+        List<SessionLog> copy = new ArrayList<>();
+        for (Log w : wrappers) {
+            synchronized (w) {
+                SessionLog c = new SessionLog(w.log.name, w.log.daemon);
+                c.entries.addAll(w.log.entries);
+                c.end = w.log.end;
+                copy.add(c);
+            }
+        }
+        return copy;
     }
 
     /** Every violation of SPEC.md's invariants 1 to 8 over all logs, as text. */
     public synchronized List<String> violations() {
         List<String> out = new ArrayList<>();
-        for (InvariantChecker.Violation v : InvariantChecker.check(logs, sent)) {
+        for (InvariantChecker.Violation v : InvariantChecker.check(snapshot(), sent)) {
             out.add(v.toString());
         }
         return out;
     }
 
+    /**
+     * Liveness once traffic stopped: live sessions that share their last view of a group delivered
+     * the same messages since it ({@link InvariantChecker#checkQuiescent}).
+     */
+    public synchronized List<String> quiescenceViolations() {
+        List<String> out = new ArrayList<>();
+        for (InvariantChecker.Violation v : InvariantChecker.checkQuiescent(snapshot(), sent)) {
+            out.add(v.toString());
+        }
+        return out;
+    }
+
+    /**
+     * Whether EVS allows {@code receiver} never to get message {@code msgId} of {@code group} that
+     * {@code sender} delivered: it was delivered in a transitional configuration whose closing view
+     * shows the two did not move together ({@link InvariantChecker#gapAllowedByEvs}).
+     */
+    public synchronized boolean gapAllowedByEvs(String sender, String receiver, long msgId, String group) {
+        for (Log w : wrappers) {
+            if (w.log.name.equals(sender)) {
+                synchronized (w) {
+                    return InvariantChecker.gapAllowedByEvs(w.log, receiver, msgId, group);
+                }
+            }
+        }
+        return false;
+    }
+
     /** How many deliveries all logs hold together. */
     public synchronized long deliveries() {
-        return logs.stream().flatMap(l -> l.entries.stream()).filter(e -> e instanceof SessionLog.Delivered).count();
+        return snapshot().stream().flatMap(l -> l.entries.stream()).filter(e -> e instanceof SessionLog.Delivered).count();
     }
 }

@@ -43,9 +43,6 @@ class MultiProcessTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("KNOWN FAILURE, intermittent (2 of 3 runs): after kill -9, restart and merge, the "
-            + "last few messages each survivor daemon ordered before the load stopped never reach the other survivor "
-            + "daemon's clients (no invariant 1-8 violation; a liveness failure). Enable to reproduce.")
     void killNineUnderLoadThenRestartAndMerge() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, "")) {
             for (int d = 1; d <= 3; d++) {
@@ -107,43 +104,47 @@ class MultiProcessTest {
             for (ProcessCluster.Client c : live) {
                 c.stopLoad();
             }
-            // Quiescence: every live client delivered every message the live clients sent after
-            // the last of them joined (and the survivors: everything the survivors sent).
-            try {
-                await().atMost(TIMEOUT).until(() -> {
-                    for (ProcessCluster.Client rx : survivors) {
-                        for (ProcessCluster.Client tx : survivors) {
-                            if (!rx.deliveredIds.containsAll(tx.sentIds)) {
-                                return false;
+            // Quiescence: every survivor delivered every message the survivors sent, except what EVS
+            // lets it miss: a message its sender delivered in a transitional configuration that the
+            // receiver was not part of (the survivors' vs-sets split at the next view). Such splits
+            // happen when a daemon is starved of CPU past the token loss timeout during the merge.
+            java.util.concurrent.atomic.AtomicInteger allowedGaps = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.function.Supplier<List<String>> unexplained = () -> {
+                List<String> out = new ArrayList<>();
+                int allowed = 0;
+                for (ProcessCluster.Client rx : survivors) {
+                    for (ProcessCluster.Client tx : survivors) {
+                        for (long id : tx.sentIds) {
+                            if (rx.deliveredIds.contains(id)) {
+                                continue;
+                            }
+                            if (cluster.logs.gapAllowedByEvs(tx.session.privateName(), rx.session.privateName(), id, "g")) {
+                                allowed++;
+                            } else {
+                                out.add(rx.session.privateName() + " misses " + id + " of " + tx.session.privateName());
                             }
                         }
                     }
-                    return true;
-                });
+                }
+                allowedGaps.set(allowed);
+                return out;
+            };
+            try {
+                await().atMost(TIMEOUT).until(() -> unexplained.get().isEmpty());
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                for (ProcessCluster.Client rx : survivors) {
-                    for (ProcessCluster.Client tx : survivors) {
-                        List<Long> missing = tx.sentIds.stream().filter(id -> !rx.deliveredIds.contains(id)).toList();
-                        if (!missing.isEmpty()) {
-                            System.out.println(rx.session.privateName() + " misses " + missing.size() + " of "
-                                    + tx.sentIds.size() + " from " + tx.session.privateName() + ": " + missing.subList(0,
-                                    Math.min(10, missing.size())) + " error " + rx.error + " open " + rx.session.isOpen());
-                        }
-                    }
+                List<String> left = unexplained.get();
+                System.out.println("unexplained gaps: " + left.subList(0, Math.min(20, left.size())));
+                for (ProcessCluster.Client rx : live) {
+                    List<Object> sig = new ArrayList<>(rx.signals);
+                    System.out.println(rx.session.privateName() + " last signals "
+                            + sig.subList(Math.max(0, sig.size() - 6), sig.size()));
                 }
                 System.out.println("violations: " + cluster.logs.violations());
                 throw e;
             }
-            await().atMost(TIMEOUT).until(() -> {
-                for (ProcessCluster.Client rx : survivors) {
-                    for (ProcessCluster.Client tx : survivors) {
-                        if (!rx.deliveredIds.containsAll(tx.sentIds)) {
-                            return false;
-                        }
-                    }
-                }
-                return true;
-            });
+            assertThat(cluster.logs.quiescenceViolations()).as("nothing stranded in the last view").isEmpty();
+            System.out.printf("multi-process: %d message gaps between survivors, each allowed by EVS (transitional "
+                    + "configurations that split)%n", allowedGaps.get());
             List<String> violations = cluster.logs.violations();
             System.out.printf("multi-process: %d deliveries recorded, %d messages sent by survivors, violations %s%n",
                     cluster.logs.deliveries(), survivors.stream().mapToInt(c -> c.sentIds.size()).sum(), violations);
