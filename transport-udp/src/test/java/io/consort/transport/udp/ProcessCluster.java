@@ -240,15 +240,25 @@ final class ProcessCluster implements AutoCloseable {
 
         /** Sends one message (recorded first); false if the daemon refused or is gone. */
         boolean send(String group, ServiceLevel level, int bytes) {
+            return sendForId(group, level, bytes) >= 0;
+        }
+
+        /**
+         * Sends one message (recorded first); its id, or -1 if the daemon refused or is gone.
+         * Synchronized: a load thread and the test thread may both send from this client, and the
+         * recorded send order must be the order the messages leave in, or the FIFO check would
+         * judge a race of the test's own.
+         */
+        synchronized long sendForId(String group, ServiceLevel level, int bytes) {
             long id = MESSAGE_IDS.getAndIncrement();
             byte[] payload = ByteBuffer.allocate(Math.max(8, bytes)).putLong(id).array();
             log.sent(id, List.of(group), level, false);
             try {
                 session.multicast(OutgoingMessage.to(group).level(level).payload(payload)).block(TIMEOUT);
                 sentIds.add(id);
-                return true;
+                return id;
             } catch (RuntimeException e) {
-                return false;
+                return -1;
             }
         }
 
