@@ -25,20 +25,31 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Rules that keep every daemon's result the same:
  * <ul>
- * <li>A daemon has at most one fragmented item in the ring at a time, and submits none of its
- *     later client items until that one came out whole: so its fragments are consecutive among
- *     its own items, and a resubmission (below) keeps its order.</li>
+ * <li>A daemon submits each item's fragments consecutively, and has at most
+ *     {@link #MAX_IN_FLIGHT} fragmented items in the ring that have not yet come out whole (more
+ *     wait here). The inner ring sends a daemon's items in submission order, and a daemon gets
+ *     every message it sent in a configuration out before the next regular one: so when an own
+ *     item is cut (below), its unsent fragments and everything this daemon submitted after it are
+ *     still unsent.</li>
  * <li>Fragments are reassembled per sending session. A fragment that does not continue its
  *     session's reassembly exactly (a gap, or not index 0 to start) discards it.</li>
  * <li>At every new regular configuration every daemon discards all unfinished reassemblies, so an
  *     item whose fragments span two configurations is delivered nowhere. Its origin daemon, which
- *     sees that its own item was cut, submits it again, whole, in the new configuration.</li>
+ *     sees that its own item was cut, takes its unsent items back from the inner ring
+ *     ({@link Ring#withdrawClientItems}) and submits the cut item again, whole, then the items that
+ *     followed it, in their order: so the resubmission keeps the daemon's order.</li>
  * </ul>
  * Daemon-generated control items ({@link AgreedItem.GroupState}) pass straight through.
  */
 public final class FragmentingRing implements Ring {
     /** Ring message bytes around an item's encoding: a message header, twice when carried in recovery. */
     static final int MESSAGE_OVERHEAD_BYTES = 2 * (6 + 22);
+    /**
+     * Fragmented items of this daemon in the ring at once. One at a time capped a daemon at one
+     * large item per submit-to-delivery round trip (about two token rotations), which a busy daemon
+     * could not keep up with (simulator seed 2000812).
+     */
+    static final int MAX_IN_FLIGHT = 8;
 
     private record Key(String session, long messageId) {
     }
@@ -55,7 +66,7 @@ public final class FragmentingRing implements Ring {
         }
     }
 
-    /** This daemon's fragmented item in the ring. */
+    /** A fragmented item of this daemon in the ring. */
     private static final class InFlight {
         final AgreedItem.Data data;
         final long messageId;
@@ -72,7 +83,8 @@ public final class FragmentingRing implements Ring {
     private final int maxDatagramBytes;
     private final ArrayDeque<AgreedItem> waiting = new ArrayDeque<>();
     private final Map<String, Reassembly> reassemblies = new HashMap<>();
-    private @Nullable InFlight inFlight;
+    /** This daemon's fragmented items in the ring, oldest first; they come out whole in this order. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private long nextMessageId;
     private long fragmentedSent;
     private long resubmitted;
@@ -156,7 +168,7 @@ public final class FragmentingRing implements Ring {
     }
 
     private void pump() {
-        while (inFlight == null && !waiting.isEmpty()) {
+        while (inFlight.size() < MAX_IN_FLIGHT && !waiting.isEmpty()) {
             AgreedItem item = waiting.poll();
             if (item instanceof AgreedItem.Data d && messageBytes(d) > maxDatagramBytes) {
                 sendFragmented(d);
@@ -167,6 +179,11 @@ public final class FragmentingRing implements Ring {
     }
 
     private void sendFragmented(AgreedItem.Data d) {
+        fragmentedSent++;
+        fragment(d);
+    }
+
+    private void fragment(AgreedItem.Data d) {
         long id = nextMessageId++;
         byte[] encoded = ItemCodec.encode(d);
         int count = (encoded.length + chunkBytes - 1) / chunkBytes;
@@ -176,8 +193,7 @@ public final class FragmentingRing implements Ring {
             byte[] chunk = java.util.Arrays.copyOfRange(encoded, from, Math.min(encoded.length, from + chunkBytes));
             inner.submit(new AgreedItem.Fragment(d.session(), id, i, count, safe && i == count - 1, chunk));
         }
-        inFlight = new InFlight(d, id);
-        fragmentedSent++;
+        inFlight.add(new InFlight(d, id));
     }
 
     /** The ring message size of {@code d} sent whole, recovery wrapping included. */
@@ -205,7 +221,7 @@ public final class FragmentingRing implements Ring {
     }
 
     private void onFragment(long configurationId, long sequence, AgreedItem.Fragment f) {
-        InFlight mine = inFlight;
+        InFlight mine = inFlight.peek();
         boolean own = mine != null && mine.messageId == f.messageId() && mine.data.session().equals(f.session());
         if (own) {
             mine.seen++;
@@ -233,7 +249,7 @@ public final class FragmentingRing implements Ring {
         }
         reassemblies.remove(f.session());
         if (own) {
-            inFlight = null;
+            inFlight.poll();
         }
         AgreedItem whole;
         try {
@@ -257,13 +273,33 @@ public final class FragmentingRing implements Ring {
             discardedFragments += r.next;
         }
         reassemblies.clear();
-        InFlight mine = inFlight;
+        InFlight mine = inFlight.peek();
         if (mine != null && mine.seen > 0) {
-            // Part of it came out in the old configuration: its remaining fragments will be dropped
-            // everywhere. Submit it again, whole, before anything that followed it.
-            inFlight = null;
+            // Part of it came out in the old configuration: the rest would be dropped everywhere.
+            // The rest, and all this daemon submitted after it, is still unsent (see the class
+            // comment): take it back, and submit the item again, whole, then what followed it.
+            Map<Long, AgreedItem.Data> byId = new HashMap<>();
+            for (InFlight f : inFlight) {
+                byId.put(f.messageId, f.data);
+            }
+            inFlight.clear();
+            List<AgreedItem> again = new java.util.ArrayList<>();
+            again.add(mine.data);
+            for (AgreedItem item : inner.withdrawClientItems()) {
+                if (item instanceof AgreedItem.Fragment f) {
+                    AgreedItem.Data d = byId.get(f.messageId());
+                    if (f.index() == 0 && d != null && d != mine.data) {
+                        again.add(d);
+                    }
+                } else {
+                    again.add(item);
+                }
+            }
+            for (int i = again.size() - 1; i >= 0; i--) {
+                waiting.addFirst(again.get(i));
+            }
             resubmitted++;
-            sendFragmented(mine.data);
+            pump();
         }
     }
 

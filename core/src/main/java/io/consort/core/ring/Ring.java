@@ -45,6 +45,16 @@ public interface Ring {
     default void openClientTraffic(long configurationId) {
     }
 
+    /**
+     * Takes back the client items (not daemon control items) this daemon submitted that the ring
+     * has not sent yet, in submission order; they will not be sent. Used at a new regular
+     * configuration, before {@link #openClientTraffic}, to resubmit in a new order. Rings that
+     * {@link FragmentingRing} does not wrap need not support it.
+     */
+    default java.util.List<AgreedItem> withdrawClientItems() {
+        throw new UnsupportedOperationException("withdrawClientItems");
+    }
+
     /** How many messages the ring holds (ordered, waiting, or kept for retransmission): for memory bounds. */
     default int heldMessages() {
         return 0;

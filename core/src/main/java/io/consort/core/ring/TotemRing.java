@@ -225,6 +225,13 @@ public final class TotemRing implements Ring {
     }
 
     @Override
+    public List<AgreedItem> withdrawClientItems() {
+        List<AgreedItem> items = new ArrayList<>(clientQueue);
+        clientQueue.clear();
+        return items;
+    }
+
+    @Override
     public void openClientTraffic(long configurationId) {
         RingInstance r = regular;
         if (state == State.OPERATIONAL && r != null && r.id == configurationId) {

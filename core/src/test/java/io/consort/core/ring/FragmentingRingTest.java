@@ -119,4 +119,83 @@ class FragmentingRingTest {
             assertThat(g.chunk()).containsExactly(1, 2, 3);
         });
     }
+
+    /** A ring that sends what it is told to, and installs a new configuration when told to. */
+    private static final class Stepped implements Ring {
+        final java.util.ArrayDeque<AgreedItem> unsent = new java.util.ArrayDeque<>();
+        final java.util.ArrayDeque<AgreedItem> ordered = new java.util.ArrayDeque<>();
+        long config = 1;
+        boolean newConfig;
+        long seq;
+
+        @Override
+        public void submit(AgreedItem item) {
+            unsent.add(item);
+        }
+
+        void send(int n) {
+            for (int i = 0; i < n && !unsent.isEmpty(); i++) {
+                ordered.add(unsent.poll());
+            }
+        }
+
+        @Override
+        public int drainTo(OrderedSink sink) {
+            int n = 0;
+            AgreedItem item;
+            while ((item = ordered.poll()) != null) {
+                sink.deliver(config, ++seq, item);
+                n++;
+            }
+            if (newConfig) {
+                newConfig = false;
+                config++;
+                sink.regular(config, List.of(1));
+                n++;
+            }
+            return n;
+        }
+
+        @Override
+        public List<AgreedItem> withdrawClientItems() {
+            List<AgreedItem> items = new ArrayList<>(unsent);
+            unsent.clear();
+            return items;
+        }
+
+        @Override
+        public long configurationId() {
+            return config;
+        }
+    }
+
+    @Test
+    void anItemCutByAConfigurationChangeComesOutWholeBeforeEverythingItsDaemonSubmittedAfterIt() {
+        Stepped inner = new Stepped();
+        FragmentingRing ring = new FragmentingRing(inner, EngineConfig.defaults());
+        SplittableRandom r = new SplittableRandom(5);
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] p = new byte[i % 2 == 1 ? 10 : 5_000];
+            r.nextBytes(p);
+            payloads.add(p);
+            ring.submit(new AgreedItem.Data("#u#d1", List.of("g"), ServiceLevel.FIFO, i, false, p));
+        }
+        // Several items are in the ring at once: the first is cut after two of its fragments.
+        assertThat(inner.unsent.size()).isGreaterThan(6);
+        Recorder out = new Recorder();
+        inner.send(2);
+        inner.newConfig = true;
+        ring.drainTo(out);
+        assertThat(out.items).isEmpty();
+        assertThat(ring.resubmittedItems()).isEqualTo(1);
+        inner.send(Integer.MAX_VALUE);
+        ring.drainTo(out);
+        assertThat(out.items).hasSize(6);
+        for (int i = 0; i < 6; i++) {
+            AgreedItem.Data d = (AgreedItem.Data) out.items.get(i);
+            assertThat(d.type()).isEqualTo(i);
+            assertThat(d.payload()).isEqualTo(payloads.get(i));
+        }
+    }
 }
