@@ -188,22 +188,17 @@ public final class Engine {
 
     /** The session asks to join {@code group}; answered by {@link Output.RequestDone} once its view is installed. */
     public void join(long sessionId, int requestId, String group, long nowNanos) {
-        ClientSession s = sessionsById.get(sessionId);
-        if (s == null) {
-            return;
-        }
-        try {
-            Names.checkGroup(group, config.maxGroupNameBytes());
-        } catch (ConsortException e) {
-            out.accept(new Output.RequestFailed(sessionId, requestId, e.code(), e.getMessage()));
-            return;
-        }
-        submit(s, new AgreedItem.Join(s.privateName(), group), new Pending(requestId, false));
-        step(nowNanos);
+        membershipRequest(sessionId, requestId, group, nowNanos, name -> new AgreedItem.Join(name, group));
     }
 
     /** The session asks to leave {@code group}. */
     public void leave(long sessionId, int requestId, String group, long nowNanos) {
+        membershipRequest(sessionId, requestId, group, nowNanos, name -> new AgreedItem.Leave(name, group));
+    }
+
+    /** Checks the group name, then orders the session's join or leave; a bad name fails only the request. */
+    private void membershipRequest(long sessionId, int requestId, String group, long nowNanos,
+            java.util.function.Function<String, AgreedItem> item) {
         ClientSession s = sessionsById.get(sessionId);
         if (s == null) {
             return;
@@ -214,7 +209,7 @@ public final class Engine {
             out.accept(new Output.RequestFailed(sessionId, requestId, e.code(), e.getMessage()));
             return;
         }
-        submit(s, new AgreedItem.Leave(s.privateName(), group), new Pending(requestId, false));
+        submit(s, item.apply(s.privateName()), new Pending(requestId, false));
         step(nowNanos);
     }
 
