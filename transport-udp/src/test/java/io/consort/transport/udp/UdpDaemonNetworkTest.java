@@ -93,6 +93,8 @@ class UdpDaemonNetworkTest {
 
         StepVerifier.create(c.messages("g").take(100).map(GroupMessage::text).collectList())
                 .then(() -> {
+                    // A request of c after its subscription proves the stream is open at its daemon.
+                    c.join("g").block(TIMEOUT);
                     for (int i = 0; i < 100; i++) {
                         a.multicast("g", ServiceLevel.AGREED, "m" + i).block(TIMEOUT);
                     }
