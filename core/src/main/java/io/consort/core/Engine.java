@@ -476,7 +476,7 @@ public final class Engine {
             if (group == null) {
                 continue;
             }
-            for (String member : group.members()) {
+            for (String member : group.memberView()) {
                 ClientSession r = sessionsByName.get(member);
                 if (r != null) {
                     receivers.computeIfAbsent(r, t -> new ArrayList<>(1)).add(g);
@@ -490,12 +490,7 @@ public final class Engine {
             }
             deliverTo(e.getKey(), m, e.getValue());
         }
-        Pending p = completeOwn(d.session());
-        sender = sessionsByName.get(d.session()); // its own copy may have closed it as a slow consumer
-        if (sender != null && p != null) {
-            sender.acceptedMulticast();
-            creditsToReport.add(sender);
-        }
+        acceptOwnMulticast(d.session());
     }
 
     /** The common case, one group: each local member once, in member order, without a map or list per message. */
@@ -503,15 +498,20 @@ public final class Engine {
         GroupTable.Group group = groups.group(d.groups().get(0));
         ClientSession sender = sessionsByName.get(d.session());
         if (group != null) {
-            for (String member : group.members()) {
+            for (String member : group.memberView()) {
                 ClientSession r = sessionsByName.get(member);
                 if (r != null && !(d.selfDiscard() && r == sender)) {
                     deliverTo(r, m, d.groups());
                 }
             }
         }
-        Pending p = completeOwn(d.session());
-        sender = sessionsByName.get(d.session()); // its own copy may have closed it as a slow consumer
+        acceptOwnMulticast(d.session());
+    }
+
+    /** A local sender's multicast came out of the agreed stream: its credit comes back as the acknowledgement. */
+    private void acceptOwnMulticast(String session) {
+        Pending p = completeOwn(session);
+        ClientSession sender = sessionsByName.get(session); // its own copy may have closed it as a slow consumer
         if (sender != null && p != null) {
             sender.acceptedMulticast();
             creditsToReport.add(sender);

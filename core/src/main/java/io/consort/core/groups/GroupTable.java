@@ -34,9 +34,17 @@ public final class GroupTable {
             return viewId;
         }
 
-        /** The members in view order. */
+        /** The members in view order: a copy, to keep in an event. */
         public List<String> members() {
             return List.copyOf(members);
+        }
+
+        /**
+         * The members in view order, read-only and without a copy: for delivering a message, where a
+         * copy per message would be pure waste. Valid until the group next changes.
+         */
+        public java.util.Collection<String> memberView() {
+            return java.util.Collections.unmodifiableSet(members);
         }
 
         public boolean contains(String member) {
