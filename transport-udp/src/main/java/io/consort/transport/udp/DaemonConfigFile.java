@@ -99,35 +99,20 @@ public final class DaemonConfigFile {
             if (daemon.has("host")) {
                 options = options.withHost(r.text(daemon, "daemon.host"));
             }
-            if (daemon.has("clientPort")) {
-                int port = r.integer(daemon, "daemon.clientPort");
-                options = r.apply("daemon.clientPort", options, o -> o.withPort(port));
-            }
+            options = r.integerSetting(daemon, "daemon.clientPort", options, DaemonOptions::withPort);
         }
         JsonNode limits = root.path("limits");
         if (!limits.isMissingNode()) {
             r.onlyKeys(limits, "limits.", "maxMessageBytes", "maxGroupsPerMessage", "maxSessions",
                     "sessionBufferBytesMax", "sendWindowMessages", "slowConsumerPolicy");
-            if (limits.has("maxMessageBytes")) {
-                int v = r.integer(limits, "limits.maxMessageBytes");
-                engine = r.apply("limits.maxMessageBytes", engine, e -> e.withMaxMessageBytes(v));
-            }
-            if (limits.has("maxGroupsPerMessage")) {
-                int v = r.integer(limits, "limits.maxGroupsPerMessage");
-                engine = r.apply("limits.maxGroupsPerMessage", engine, e -> e.withMaxGroupsPerMessage(v));
-            }
-            if (limits.has("maxSessions")) {
-                int v = r.integer(limits, "limits.maxSessions");
-                engine = r.apply("limits.maxSessions", engine, e -> e.withMaxSessions(v));
-            }
-            if (limits.has("sessionBufferBytesMax")) {
-                long v = r.integer(limits, "limits.sessionBufferBytesMax");
-                engine = r.apply("limits.sessionBufferBytesMax", engine, e -> e.withSessionBufferBytesMax(v));
-            }
-            if (limits.has("sendWindowMessages")) {
-                int v = r.integer(limits, "limits.sendWindowMessages");
-                engine = r.apply("limits.sendWindowMessages", engine, e -> e.withSendWindowMessages(v));
-            }
+            engine = r.integerSetting(limits, "limits.maxMessageBytes", engine, EngineConfig::withMaxMessageBytes);
+            engine = r.integerSetting(limits, "limits.maxGroupsPerMessage", engine,
+                    EngineConfig::withMaxGroupsPerMessage);
+            engine = r.integerSetting(limits, "limits.maxSessions", engine, EngineConfig::withMaxSessions);
+            engine = r.integerSetting(limits, "limits.sessionBufferBytesMax", engine,
+                    EngineConfig::withSessionBufferBytesMax);
+            engine = r.integerSetting(limits, "limits.sendWindowMessages", engine,
+                    EngineConfig::withSendWindowMessages);
             if (limits.has("slowConsumerPolicy")) {
                 String v = r.text(limits, "limits.slowConsumerPolicy");
                 EngineConfig.SlowConsumerPolicy policy = switch (v.toLowerCase(Locale.ROOT)) {
@@ -325,6 +310,15 @@ public final class DaemonConfigFile {
                 throw error(key, "must be a whole number, was " + (v == null ? "nothing" : v.toString()));
             }
             return v.intValue();
+        }
+
+        /** Sets the whole number at {@code key} (if present) on {@code target} with {@code setter}. */
+        <T> T integerSetting(JsonNode node, String key, T target, java.util.function.BiFunction<T, Integer, T> setter) {
+            if (!node.has(key.substring(key.lastIndexOf('.') + 1))) {
+                return target;
+            }
+            int v = integer(node, key);
+            return apply(key, target, t -> setter.apply(t, v));
         }
 
         <T> T apply(String key, T target, java.util.function.Function<T, T> change) {
