@@ -69,6 +69,8 @@ public final class Engine {
     private long lastConfiguration = Long.MIN_VALUE;
     private long lastSequence;
     private long timerSetFor = Long.MAX_VALUE;
+    /** {@link #shutdown} was called: no new sessions; the ring is leaving. */
+    private boolean shuttingDown;
 
     /**
      * Where the group layer stands towards configuration changes. A ring of one is always STABLE.
@@ -112,6 +114,12 @@ public final class Engine {
         Objects.requireNonNull(user, "user");
         if (sessionsById.containsKey(sessionId)) {
             throw new IllegalArgumentException("session id " + sessionId + " is already in use");
+        }
+        if (shuttingDown) {
+            // Its joins would be ordered after the daemon announced its leave, and be lost.
+            out.accept(new Output.CloseSession(sessionId, ErrorCode.DAEMON_SHUTDOWN,
+                    "daemon " + config.daemonName() + " is shutting down"));
+            return;
         }
         try {
             Names.checkUser(user, config.maxPrivateNameBytes());
@@ -278,15 +286,29 @@ public final class Engine {
 
     /**
      * The daemon is shutting down: every session is told {@link ErrorCode#DAEMON_SHUTDOWN} and
-     * closed; the others see each one LEAVE, since nothing crashed.
+     * closed; the others see each one LEAVE, since nothing crashed. In a daemon network the daemon
+     * then leaves the ring gracefully: once its sessions' departures are held by every daemon, it
+     * tells the others it leaves, and they form a configuration without it at once. The driver
+     * keeps the engine running (datagrams and ticks) until {@link #stopped()}, which comes within
+     * {@link EngineConfig#leaveTimeoutNanos()} whatever the network does.
      */
     public void shutdown(long nowNanos) {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
         for (ClientSession s : new ArrayList<>(sessionsById.values())) {
             out.accept(new Output.CloseSession(s.id(), ErrorCode.DAEMON_SHUTDOWN,
                     "daemon " + config.daemonName() + " is shutting down"));
             remove(s, true);
         }
+        ring.leave(nowNanos + config.leaveTimeoutNanos());
         step(nowNanos);
+    }
+
+    /** Whether a {@link #shutdown} is complete: the driver may stop the engine and close the network now. */
+    public boolean stopped() {
+        return shuttingDown && ring.left();
     }
 
     /**

@@ -59,6 +59,8 @@ public final class EngineConfig {
         long consensusTimeoutNanos = 100_000_000L;
         long mergeDetectNanos = 100_000_000L;
         long tokenHoldNanos = 1_000_000L;
+        /** 0: twice the token-loss timeout, whatever that is set to. */
+        long leaveTimeoutNanos;
         int globalWindowMessages = 256;
         int personalWindowMessages = 64;
         int acceleratedMessages = 8;
@@ -190,6 +192,22 @@ public final class EngineConfig {
     /** The representative holds an idle token this long before passing it on, to save a spinning token. */
     public long tokenHoldNanos() {
         return v.tokenHoldNanos;
+    }
+
+    /**
+     * The longest a graceful stop ({@link Engine#shutdown}) of a daemon of a network waits for its
+     * sessions' departures to reach every daemon and for the others to take note of its leave;
+     * after it the daemon stops anyway, and the others find out by token loss, as after a crash.
+     * By default twice {@link #tokenLossTimeoutNanos()}.
+     */
+    public long leaveTimeoutNanos() {
+        return v.leaveTimeoutNanos > 0 ? v.leaveTimeoutNanos : 2 * v.tokenLossTimeoutNanos;
+    }
+
+    /** Sets {@link #leaveTimeoutNanos()}. */
+    public EngineConfig withLeaveTimeoutNanos(long nanos) {
+        positive(nanos, "leaveTimeoutNanos");
+        return with(c -> c.leaveTimeoutNanos = nanos);
     }
 
     /** The most messages (new and retransmitted) all daemons together multicast in one token rotation. */
@@ -390,6 +408,7 @@ public final class EngineConfig {
                 + ", tokenLossTimeoutNanos=" + v.tokenLossTimeoutNanos + ", tokenRetransmitNanos=" + v.tokenRetransmitNanos
                 + ", joinIntervalNanos=" + v.joinIntervalNanos + ", consensusTimeoutNanos=" + v.consensusTimeoutNanos
                 + ", mergeDetectNanos=" + v.mergeDetectNanos + ", tokenHoldNanos=" + v.tokenHoldNanos
+                + ", leaveTimeoutNanos=" + leaveTimeoutNanos()
                 + ", globalWindowMessages=" + v.globalWindowMessages + ", personalWindowMessages="
                 + v.personalWindowMessages + ", acceleratedMessages=" + v.acceleratedMessages + ", initialSequence=" + v.initialSequence
                 + ", maxDatagramBytes=" + v.maxDatagramBytes + "}";

@@ -92,6 +92,15 @@ public final class Gather {
         heard.clear();
     }
 
+    /**
+     * Counts {@code daemon} failed in this round because it announced that it leaves (a graceful
+     * stop): it will send no join, and waiting a consensus timeout to find that out would only
+     * delay the ring without it. Returns whether the fail set changed.
+     */
+    public boolean departed(int daemon) {
+        return daemon != self && fail.add(daemon);
+    }
+
     /** Proc set minus fail set, ascending: the new ring's members if consensus holds. */
     public List<Integer> members() {
         List<Integer> m = new ArrayList<>(proc.size());

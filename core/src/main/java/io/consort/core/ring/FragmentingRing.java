@@ -90,6 +90,11 @@ public final class FragmentingRing implements Ring {
     private long resubmitted;
     private long discardedFragments;
     private @Nullable OrderedSink target;
+    /** The deadline of a requested leave, or MAX_VALUE; passed on once nothing waits here. */
+    private long leaveDeadline = Long.MAX_VALUE;
+    private boolean leaveRequested;
+    private boolean leavePassedOn;
+    private long now;
     private final OrderedSink interceptor = new OrderedSink() {
         @Override
         public void deliver(long configurationId, long sequence, AgreedItem item) {
@@ -265,6 +270,7 @@ public final class FragmentingRing implements Ring {
         }
         if (own) {
             pump();
+            passLeaveOn();
         }
     }
 
@@ -301,6 +307,7 @@ public final class FragmentingRing implements Ring {
             resubmitted++;
             pump();
         }
+        passLeaveOn();
     }
 
     @Override
@@ -315,12 +322,39 @@ public final class FragmentingRing implements Ring {
 
     @Override
     public void tick(long nowNanos) {
+        now = Math.max(now, nowNanos);
         inner.tick(nowNanos);
     }
 
     @Override
     public long nextDeadlineNanos() {
-        return inner.nextDeadlineNanos();
+        long d = inner.nextDeadlineNanos();
+        return leaveRequested && !leavePassedOn ? Math.min(d, leaveDeadline) : d;
+    }
+
+    /**
+     * The inner ring learns of the leave only once nothing waits here: it announces the leave when
+     * all it was given is held by every member, and items still waiting here would come too late.
+     */
+    @Override
+    public void leave(long deadlineNanos) {
+        if (!leaveRequested) {
+            leaveRequested = true;
+            leaveDeadline = deadlineNanos;
+            passLeaveOn();
+        }
+    }
+
+    private void passLeaveOn() {
+        if (leaveRequested && !leavePassedOn && waiting.isEmpty()) {
+            leavePassedOn = true;
+            inner.leave(leaveDeadline);
+        }
+    }
+
+    @Override
+    public boolean left() {
+        return leavePassedOn ? inner.left() : leaveRequested && now >= leaveDeadline;
     }
 
     @Override
@@ -341,5 +375,10 @@ public final class FragmentingRing implements Ring {
     @Override
     public List<Integer> members() {
         return inner.members();
+    }
+
+    @Override
+    public String toString() {
+        return inner + (waiting.isEmpty() ? "" : " waiting " + waiting.size());
     }
 }

@@ -64,4 +64,18 @@ public interface Ring {
     default java.util.List<Integer> members() {
         return java.util.List.of();
     }
+
+    /**
+     * The daemon is stopping: once everything it submitted is held by every member, the ring tells
+     * the others it leaves (so they form a configuration without it at once, not after a token-loss
+     * timeout), passes the token on, and goes silent. By {@code deadlineNanos} it gives up waiting
+     * and goes silent anyway. A ring of one has no one to tell.
+     */
+    default void leave(long deadlineNanos) {
+    }
+
+    /** Whether a {@link #leave} is complete: the daemon may stop now. True for a ring of one. */
+    default boolean left() {
+        return true;
+    }
 }

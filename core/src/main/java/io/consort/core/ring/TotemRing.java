@@ -9,6 +9,7 @@ import io.consort.core.wire.BeaconPacket;
 import io.consort.core.wire.CommitPacket;
 import io.consort.core.wire.ItemCodec;
 import io.consort.core.wire.JoinPacket;
+import io.consort.core.wire.LeavePacket;
 import io.consort.core.wire.MessagePacket;
 import io.consort.core.wire.Packet;
 import io.consort.core.wire.TokenPacket;
@@ -135,6 +136,12 @@ public final class TotemRing implements Ring {
     private @Nullable TokenPacket heldToken;
     private long holdUntil = Long.MAX_VALUE;
 
+    // graceful leave
+    /** This daemon's own leave, once the engine asked for it. */
+    private @Nullable Departure departure;
+    /** Daemons that announced they leave, with the ring they left: counted failed in every gather round until a new ring forms. */
+    private final java.util.Map<Integer, Long> departed = new java.util.HashMap<>();
+
     /** The ring of daemon {@code config.daemonId()}. */
     public TotemRing(EngineConfig config) {
         this.me = config.daemonId();
@@ -252,6 +259,10 @@ public final class TotemRing implements Ring {
         if (!started) {
             return Long.MAX_VALUE;
         }
+        Departure dep = departure;
+        if (dep != null && (dep.announced() || dep.left())) {
+            return dep.nextDeadlineNanos();
+        }
         if (!selfQueue.isEmpty()) {
             return now;
         }
@@ -260,6 +271,9 @@ public final class TotemRing implements Ring {
         d = Math.min(d, Math.min(commitRetransmitAt, beaconAt));
         if (heldToken != null) {
             d = Math.min(d, hasWork() ? now : holdUntil);
+        }
+        if (dep != null) {
+            d = Math.min(d, dep.nextDeadlineNanos());
         }
         return d;
     }
@@ -288,6 +302,9 @@ public final class TotemRing implements Ring {
     @Override
     public void tick(long nowNanos) {
         advance(nowNanos);
+        if (departureTick()) {
+            return;
+        }
         int pending = selfQueue.size();
         for (int i = 0; i < pending; i++) {
             byte[] b = selfQueue.poll();
@@ -308,6 +325,7 @@ public final class TotemRing implements Ring {
             }
             case RECOVERY, OPERATIONAL -> tokenTimers();
         }
+        announceLeaveIfReady();
     }
 
     private void advance(long nowNanos) {
@@ -321,6 +339,14 @@ public final class TotemRing implements Ring {
     // ------------------------------------------------------------------ dispatch
 
     private void handle(Packet p) {
+        Departure dep = departure;
+        if (dep != null && (dep.announced() || dep.left())) {
+            // Gone from the ring: only the others' answers to the announcement matter now.
+            if (p instanceof JoinPacket j) {
+                dep.answered(j, me);
+            }
+            return;
+        }
         if (p instanceof TokenPacket t) {
             onToken(t);
         } else if (p instanceof MessagePacket m) {
@@ -329,6 +355,8 @@ public final class TotemRing implements Ring {
             onJoin(j);
         } else if (p instanceof CommitPacket c) {
             onCommit(c);
+        } else if (p instanceof LeavePacket l) {
+            onLeave(l);
         } else {
             onBeacon((BeaconPacket) p);
         }
@@ -460,6 +488,7 @@ public final class TotemRing implements Ring {
         }
         int before = g.procSet().size();
         boolean changed = g.onJoin(j);
+        changed |= failDeparted(g);
         ringSeqMax = Math.max(ringSeqMax, g.round());
         if (changed) {
             if (g.procSet().size() > before) {
@@ -931,5 +960,133 @@ public final class TotemRing implements Ring {
             r.delivered = n;
             deliverStored(r, n, st);
         }
+    }
+
+    // ------------------------------------------------------------------ graceful leave
+
+    @Override
+    public void leave(long deadlineNanos) {
+        if (departure == null) {
+            departure = new Departure(deadlineNanos, tokenRetransmitNanos);
+        }
+    }
+
+    @Override
+    public boolean left() {
+        Departure dep = departure;
+        return dep != null && dep.left();
+    }
+
+    /**
+     * The leaver's timers: the deadline, and the announcement again until every member answered.
+     * Returns true once the announcement is out (or the daemon gave up): the ring's own timers are
+     * then over for this daemon.
+     */
+    private boolean departureTick() {
+        Departure dep = departure;
+        if (dep == null) {
+            return false;
+        }
+        LeavePacket again = dep.tick(now);
+        if (again != null) {
+            broadcast(again.encode());
+        }
+        return dep.announced() || dep.left();
+    }
+
+    /**
+     * Announces this daemon's leave once nothing of its own is in flight: the ring is operational,
+     * it holds no token and has nothing queued, everything delivered has been handed to the engine
+     * (so a wrapper's waiting items were submitted), and every message it sent in this ring is held
+     * by every member. The announcement carries that last fact, so the others can deliver those
+     * messages (SAFE ones too) in this configuration, before they start the next one.
+     */
+    private void announceLeaveIfReady() {
+        Departure dep = departure;
+        RingInstance r = current;
+        if (dep == null || dep.announced() || dep.left() || state != State.OPERATIONAL || r == null || r != regular
+                || heldToken != null || !clientQueue.isEmpty() || !controlQueue.isEmpty() || !deliveries.isEmpty()
+                || !selfQueue.isEmpty() || ownMessageAbove(r, r.knownSafe)) {
+            return;
+        }
+        List<Integer> others = new ArrayList<>(r.members);
+        others.remove(Integer.valueOf(me));
+        LeavePacket leave = dep.announce(new LeavePacket(me, r.id, r.knownSafe), others, now);
+        if (leave != null) {
+            broadcast(leave.encode());
+        }
+    }
+
+    /** Whether this daemon sent a message of ring {@code r} above {@code seq} (all above the safe point are still stored). */
+    private boolean ownMessageAbove(RingInstance r, long seq) {
+        long high = r.store.highSeq();
+        for (long s = seq + 1; Seq.le(s, high); s++) {
+            MessageStore.Stored st = r.store.get(s);
+            if (st != null && st.packet().sender() == me) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Another daemon of this daemon's ring leaves. Everything it sent is held by every member up to
+     * the announced seq: deliver up to there now, in this configuration; then form the next one at
+     * once, with the leaver counted failed, instead of waiting for the token to be lost.
+     */
+    private void onLeave(LeavePacket l) {
+        RingInstance reg = regular;
+        int leaver = l.sender();
+        if (leaver == me || reg == null || l.ringId() != reg.id || !reg.members.contains(leaver)) {
+            return; // another ring's (a stale one, say, from before the leaver restarted)
+        }
+        departed.put(leaver, reg.id);
+        // Every member holds up to safeSeq, this daemon too; the bound guards against a corrupt packet.
+        long safe = Seq.min(l.safeSeq(), reg.store.aru());
+        if (Seq.lt(reg.knownSafe, safe)) {
+            reg.knownSafe = safe;
+        }
+        RingInstance r = current;
+        switch (state) {
+            case OPERATIONAL, RECOVERY -> {
+                if (r != null && r.members.contains(leaver)) {
+                    if (state == State.OPERATIONAL && r == reg) {
+                        deliverInOrder(r);
+                    }
+                    enterGather(r.members);
+                    gatherDeparted();
+                }
+            }
+            case COMMIT -> {
+                if (commitMembers.contains(leaver)) {
+                    enterGather(commitMembers);
+                    gatherDeparted();
+                }
+            }
+            case GATHER -> gatherDeparted();
+        }
+    }
+
+    /** Counts the departed daemons failed in the current gather; sends the join again if that changed it. */
+    private void gatherDeparted() {
+        Gather g = gather;
+        if (g != null && failDeparted(g)) {
+            sendJoin();
+            tryConsensus();
+        }
+    }
+
+    /** Counts failed in {@code g} the daemons that announced they leave this daemon's ring; returns whether it changed. */
+    private boolean failDeparted(Gather g) {
+        RingInstance reg = regular;
+        long ringId = reg == null ? 0 : reg.id;
+        departed.values().removeIf(id -> id != ringId); // a new ring formed since: that leave is over
+        boolean changed = false;
+        for (int d : departed.keySet()) {
+            if (g.procSet().contains(d)) {
+                changed |= g.departed(d);
+            }
+        }
+        return changed;
     }
 }

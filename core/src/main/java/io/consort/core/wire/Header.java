@@ -32,6 +32,8 @@ public final class Header {
     public static final int TYPE_COMMIT = 4;
     /** The representative's announcement of its ring, for merge detection. */
     public static final int TYPE_BEACON = 5;
+    /** A daemon's announcement that it leaves its ring (graceful stop). */
+    public static final int TYPE_LEAVE = 6;
 
     private Header() {
     }

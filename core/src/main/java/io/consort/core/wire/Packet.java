@@ -1,7 +1,8 @@
 package io.consort.core.wire;
 
 /** A decoded daemon packet. Each kind has one codec: its own {@code encode} and {@code decodeBody}. */
-public sealed interface Packet permits TokenPacket, MessagePacket, JoinPacket, CommitPacket, BeaconPacket {
+public sealed interface Packet permits TokenPacket, MessagePacket, JoinPacket, CommitPacket, BeaconPacket,
+        LeavePacket {
     /** The daemon that sent the packet. */
     int sender();
 
@@ -23,6 +24,7 @@ public sealed interface Packet permits TokenPacket, MessagePacket, JoinPacket, C
             case Header.TYPE_JOIN -> JoinPacket.decodeBody(sender[0], r);
             case Header.TYPE_COMMIT -> CommitPacket.decodeBody(sender[0], r);
             case Header.TYPE_BEACON -> BeaconPacket.decodeBody(sender[0], r);
+            case Header.TYPE_LEAVE -> LeavePacket.decodeBody(sender[0], r);
             default -> throw new WireException("unknown packet type " + type);
         };
         r.end();

@@ -9,6 +9,7 @@ import io.consort.core.ServiceLevel;
 import io.consort.core.StreamFilter;
 import io.consort.core.TransitionalEvent;
 import io.consort.core.ViewEvent;
+import io.consort.core.wire.Header;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,6 +63,11 @@ final class Simulator {
         long lastLoadNanos;
         /** The engines' accelerated-ring setting. */
         int acceleratedMessages = EngineConfig.defaults().acceleratedMessages();
+        /**
+         * Graceful stops (Engine.shutdown) during chaos, per second; 0 in the seeds' own draw, so
+         * that every seed replays as before. Drawn from a stream of their own when set.
+         */
+        double gracefulStopsPerSecond;
 
         static Params random(SplittableRandom r, long seed) {
             Params p = new Params();
@@ -91,7 +97,9 @@ final class Simulator {
                     + " initialSeq=" + initialSequence
                     + (maxDatagramBytes < EngineConfig.DEFAULT_MAX_DATAGRAM_BYTES ? " datagram=" + maxDatagramBytes
                             + " payload<=" + (8 + payloadExtraBytes) : "")
-                    + " lastLoad=" + lastLoadNanos / MS + "ms accelerated=" + acceleratedMessages;
+                    + " lastLoad=" + lastLoadNanos / MS + "ms accelerated=" + acceleratedMessages
+                    + (gracefulStopsPerSecond > 0 ? " gracefulStops/s=" + String.format("%.2f", gracefulStopsPerSecond)
+                            : "");
         }
     }
 
@@ -105,6 +113,11 @@ final class Simulator {
         Engine engine;
         long timerGeneration;
         int restarts;
+        /** A graceful stop is under way: the engine runs until it has left the ring. */
+        boolean stopping;
+        /** Stop gracefully right after the next token this daemon handles. */
+        boolean stopOnToken;
+        final List<GracefulStop> stops = new ArrayList<>();
 
         Node(int id) {
             this.id = id;
@@ -149,6 +162,25 @@ final class Simulator {
     long events;
     int maxRingHeld;
     final List<String> trace = new ArrayList<>();
+
+    /** One graceful stop of a daemon, in virtual time; -1 for what has not happened (yet). */
+    static final class GracefulStop {
+        final int daemon;
+        final long requestedAt;
+        /** When the daemon broadcast its leave announcement. */
+        long announcedAt = -1;
+        /** When the engine reported the stop complete and the daemon went down. */
+        long stoppedAt = -1;
+        /** Whether the stop was cut short by a crash or the end of the chaos. */
+        boolean killed;
+
+        GracefulStop(int daemon, long requestedAt) {
+            this.daemon = daemon;
+            this.requestedAt = requestedAt;
+        }
+    }
+
+    final List<GracefulStop> gracefulStops = new ArrayList<>();
 
     Simulator(long seed) {
         this(seed, null);
@@ -222,6 +254,8 @@ final class Simulator {
     }
 
     private void start(Node n, long incarnation) {
+        n.stopping = false;
+        n.stopOnToken = false;
         n.engine = new Engine(config(n.id, incarnation));
         Engine e = n.engine;
         at(now, () -> {
@@ -240,12 +274,49 @@ final class Simulator {
         trace("crash d" + daemon);
         n.engine = null;
         n.timerGeneration++;
+        if (n.stopping) {
+            n.stops.get(n.stops.size() - 1).killed = true;
+            n.stopping = false;
+        }
+        n.stopOnToken = false;
         for (Client c : clients.values()) {
             if (c.daemon == daemon && !c.gone) {
                 c.gone = true;
                 c.log.end = SessionLog.End.CRASHED;
             }
         }
+    }
+
+    /**
+     * Stops {@code daemon} gracefully, as SIGTERM does: {@link Engine#shutdown}, then the engine
+     * runs on (datagrams, timers) until it reports {@link Engine#stopped()}, and the daemon goes down.
+     */
+    void gracefulStop(int daemon) {
+        Node n = nodes[daemon];
+        if (n.engine == null || n.stopping) {
+            return;
+        }
+        trace("graceful stop d" + daemon);
+        n.stopping = true;
+        n.stopOnToken = false;
+        GracefulStop stop = new GracefulStop(daemon, now);
+        n.stops.add(stop);
+        gracefulStops.add(stop);
+        n.engine.shutdown(now);
+        perform(n);
+    }
+
+    /** Stops {@code daemon} gracefully right after it next handles a token (so while it has the token's outputs in hand). */
+    void gracefulStopOnToken(int daemon) {
+        Node n = nodes[daemon];
+        if (n.engine != null && !n.stopping) {
+            n.stopOnToken = true;
+        }
+    }
+
+    /** Whether {@code daemon} is in a graceful stop that has not completed. */
+    boolean stopping(int daemon) {
+        return nodes[daemon].stopping;
     }
 
     void restart(int daemon) {
@@ -289,6 +360,13 @@ final class Simulator {
             if (o instanceof Output.SendDatagram s) {
                 transmit(n.id, s.toDaemon(), s.datagram());
             } else if (o instanceof Output.BroadcastDatagram b) {
+                if (n.stopping && b.datagram().length > 3 && b.datagram()[3] == Header.TYPE_LEAVE) {
+                    GracefulStop stop = n.stops.get(n.stops.size() - 1);
+                    if (stop.announcedAt < 0) {
+                        stop.announcedAt = now;
+                        trace("d" + n.id + " announces its leave");
+                    }
+                }
                 for (int to = 0; to < nodes.length; to++) {
                     if (to != n.id) {
                         transmit(n.id, to, b.datagram());
@@ -307,6 +385,13 @@ final class Simulator {
             }
         }
         maxRingHeld = Math.max(maxRingHeld, e.ringHeldMessages());
+        if (n.stopping && n.engine == e && e.stopped()) {
+            n.stops.get(n.stops.size() - 1).stoppedAt = now;
+            n.stopping = false;
+            n.engine = null;
+            n.timerGeneration++;
+            trace("d" + n.id + " stopped");
+        }
     }
 
     private void transmit(int from, int to, byte[] datagram) {
@@ -323,6 +408,9 @@ final class Simulator {
                 Node n = nodes[to];
                 if (n.engine != null) {
                     n.engine.receiveDatagram(from, datagram, now);
+                    if (n.stopOnToken && datagram.length > 3 && datagram[3] == Header.TYPE_TOKEN) {
+                        gracefulStop(to);
+                    }
                     perform(n);
                 }
             });
@@ -459,6 +547,10 @@ final class Simulator {
         chaos = false;
         healNetwork();
         for (int d = 0; d < nodes.length; d++) {
+            nodes[d].stopOnToken = false; // a stop asked for in the chaos, not yet begun: it is off
+            if (nodes[d].stopping) {
+                crash(d); // a stop still under way when the chaos ends: down now, to be restarted with the rest
+            }
             restart(d);
         }
         runUntil(chaosEnd + params.healNanos);
@@ -512,6 +604,25 @@ final class Simulator {
                             healNetwork();
                             restart(a);
                         }
+                    }
+                });
+            }
+        }
+        if (params.faults && params.gracefulStopsPerSecond > 0) {
+            SplittableRandom g = new SplittableRandom(seed * 0x632BE59BD9B4E019L + 5);
+            long t = 0;
+            while (true) {
+                t += (long) (-Math.log(1 - g.nextDouble()) / params.gracefulStopsPerSecond * 1e9);
+                if (t >= chaosEnd - 200 * MS) {
+                    break;
+                }
+                int d = g.nextInt(nodes.length);
+                boolean onToken = g.nextBoolean();
+                at(t, () -> {
+                    if (onToken) {
+                        gracefulStopOnToken(d);
+                    } else {
+                        gracefulStop(d);
                     }
                 });
             }

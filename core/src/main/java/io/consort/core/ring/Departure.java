@@ -1,0 +1,77 @@
+package io.consort.core.ring;
+
+import io.consort.core.wire.JoinPacket;
+import io.consort.core.wire.LeavePacket;
+import java.util.List;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A daemon's graceful leave from its ring, as the leaver runs it: requested (waiting until all it
+ * sent is held by every member), announced (a {@link LeavePacket} broadcast again every retransmit
+ * interval until each other member answered with a join that counts the leaver failed), and left.
+ * A deadline bounds the whole: a stop never hangs on a broken ring, it only falls back to what a
+ * crash costs the others (a token-loss timeout).
+ */
+final class Departure {
+    private final long deadlineNanos;
+    private final long retransmitNanos;
+    private @Nullable LeavePacket announcement;
+    private final TreeSet<Integer> unanswered = new TreeSet<>();
+    private long retransmitAt = Long.MAX_VALUE;
+    private boolean left;
+
+    Departure(long deadlineNanos, long retransmitNanos) {
+        this.deadlineNanos = deadlineNanos;
+        this.retransmitNanos = retransmitNanos;
+    }
+
+    boolean announced() {
+        return announcement != null;
+    }
+
+    /** Whether the daemon is out: every other member answered, or the deadline passed. */
+    boolean left() {
+        return left;
+    }
+
+    /** Announces the leave to {@code others}; returns the packet to broadcast, or null when there is no one to tell. */
+    @Nullable LeavePacket announce(LeavePacket leave, List<Integer> others, long now) {
+        announcement = leave;
+        unanswered.addAll(others);
+        if (unanswered.isEmpty()) {
+            left = true;
+            return null;
+        }
+        retransmitAt = now + retransmitNanos;
+        return leave;
+    }
+
+    /** A join of another daemon: one that counts the leaver failed shows the announcement arrived there. */
+    void answered(JoinPacket j, int me) {
+        if (announcement != null && j.failSet().contains(me) && unanswered.remove(j.sender()) && unanswered.isEmpty()) {
+            left = true;
+        }
+    }
+
+    /** Time passed: gives up at the deadline; returns the announcement when it is due again, else null. */
+    @Nullable LeavePacket tick(long now) {
+        if (left) {
+            return null;
+        }
+        if (now >= deadlineNanos) {
+            left = true;
+            return null;
+        }
+        if (announcement != null && now >= retransmitAt) {
+            retransmitAt = now + retransmitNanos;
+            return announcement;
+        }
+        return null;
+    }
+
+    /** The next time {@link #tick} has something to do. */
+    long nextDeadlineNanos() {
+        return left ? Long.MAX_VALUE : Math.min(deadlineNanos, retransmitAt);
+    }
+}
