@@ -59,7 +59,7 @@ public final class EngineConfig {
         long consensusTimeoutNanos = 100_000_000L;
         long mergeDetectNanos = 100_000_000L;
         long tokenHoldNanos = 1_000_000L;
-        /** 0: twice the token-loss timeout, whatever that is set to. */
+        /** 0: five times the token-loss timeout, whatever that is set to. */
         long leaveTimeoutNanos;
         int globalWindowMessages = 256;
         int personalWindowMessages = 64;
@@ -198,10 +198,13 @@ public final class EngineConfig {
      * The longest a graceful stop ({@link Engine#shutdown}) of a daemon of a network waits for its
      * sessions' departures to reach every daemon and for the others to take note of its leave;
      * after it the daemon stops anyway, and the others find out by token loss, as after a crash.
-     * By default twice {@link #tokenLossTimeoutNanos()}.
+     * By default five times {@link #tokenLossTimeoutNanos()}: a stop that meets a membership change
+     * must outlast it (a token loss, a consensus timeout, the new ring's group exchange) and then
+     * get its sessions' departures around once; twice the token-loss timeout was too short for that
+     * on a loaded machine, and the others then saw a crash.
      */
     public long leaveTimeoutNanos() {
-        return v.leaveTimeoutNanos > 0 ? v.leaveTimeoutNanos : 2 * v.tokenLossTimeoutNanos;
+        return v.leaveTimeoutNanos > 0 ? v.leaveTimeoutNanos : 5 * v.tokenLossTimeoutNanos;
     }
 
     /** Sets {@link #leaveTimeoutNanos()}. */

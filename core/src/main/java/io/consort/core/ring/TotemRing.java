@@ -996,18 +996,28 @@ public final class TotemRing implements Ring {
 
     /**
      * Announces this daemon's leave once nothing of its own is in flight: the ring is operational,
-     * it holds no token and has nothing queued, everything delivered has been handed to the engine
-     * (so a wrapper's waiting items were submitted), and every message it sent in this ring is held
-     * by every member. The announcement carries that last fact, so the others can deliver those
-     * messages (SAFE ones too) in this configuration, before they start the next one.
+     * it has nothing queued, everything delivered has been handed to the engine (so a wrapper's
+     * waiting items were submitted), and every message it sent in this ring is held by every
+     * member. The announcement carries that last fact, so the others can deliver those messages
+     * (SAFE ones too) in this configuration, before they start the next one. A token held idle is
+     * passed on first, so the next holder need not wait for it to be lost.
      */
     private void announceLeaveIfReady() {
         Departure dep = departure;
         RingInstance r = current;
         if (dep == null || dep.announced() || dep.left() || state != State.OPERATIONAL || r == null || r != regular
-                || heldToken != null || !clientQueue.isEmpty() || !controlQueue.isEmpty() || !deliveries.isEmpty()
-                || !selfQueue.isEmpty() || ownMessageAbove(r, r.knownSafe)) {
+                || !clientQueue.isEmpty() || !controlQueue.isEmpty() || !deliveries.isEmpty()
+                || ownMessageAbove(r, r.knownSafe)) {
             return;
+        }
+        TokenPacket held = heldToken;
+        if (held != null) {
+            heldToken = null;
+            holdUntil = Long.MAX_VALUE;
+            processToken(held);
+            if (!deliveries.isEmpty()) {
+                return; // the engine takes these first; the next tick announces
+            }
         }
         List<Integer> others = new ArrayList<>(r.members);
         others.remove(Integer.valueOf(me));

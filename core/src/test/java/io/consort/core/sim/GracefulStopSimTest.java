@@ -295,6 +295,56 @@ class GracefulStopSimTest {
                 .isEmpty();
     }
 
+    /**
+     * The bound: a daemon cut off from the others cannot get its departures around, so its stop
+     * ends at its leave timeout, not later; the others find out by token loss, as after a crash.
+     * (With the default timeout the cut-off daemon would first form a ring of its own, where it
+     * has no one to tell, and stop there: a short timeout shows the bound itself.)
+     */
+    @Test
+    void aStopCutOffFromTheRingEndsAtItsLeaveTimeout() {
+        Simulator.Params p = new Simulator.Params();
+        p.daemons = 3;
+        p.faults = false;
+        p.leaveTimeoutNanos = 50 * MS;
+        Simulator sim = new Simulator(3, p);
+        sim.startAll();
+        assertThat(runUntilConverged(sim, List.of(0, 1, 2), 2000 * MS)).isTrue();
+        long a = sim.connect(0);
+        long c = sim.connect(2);
+        sim.join(a, "g0");
+        sim.join(c, "g0");
+        sim.runUntil(sim.now + 200 * MS);
+        sim.partition(new int[] {0, 0, 1});
+        sim.gracefulStop(2);
+        sim.runUntil(sim.now + 3000 * MS);
+        Simulator.GracefulStop stop = sim.gracefulStops.get(0);
+        assertThat(stop.announcedAt).as("no announcement without the departures held everywhere").isNegative();
+        assertThat(stop.stoppedAt - stop.requestedAt).isEqualTo(sim.config(2, 1).leaveTimeoutNanos());
+        assertThat(converged(sim, List.of(0, 1))).isTrue();
+        assertThat(InvariantChecker.check(sim.logs, sim.sent)).isEmpty();
+    }
+
+    /** A daemon alone in its ring has no one to tell: its stop completes at once. */
+    @Test
+    void aDaemonAloneStopsAtOnce() {
+        Simulator.Params p = new Simulator.Params();
+        p.daemons = 1;
+        p.faults = false;
+        Simulator sim = new Simulator(1, p);
+        sim.startAll();
+        assertThat(runUntilConverged(sim, List.of(0), 2000 * MS)).isTrue();
+        long a = sim.connect(0);
+        sim.join(a, "g0");
+        sim.runUntil(sim.now + 50 * MS);
+        sim.gracefulStop(0);
+        sim.runUntil(sim.now + 50 * MS);
+        Simulator.GracefulStop stop = sim.gracefulStops.get(0);
+        assertThat(stop.stoppedAt).isNotNegative();
+        assertThat(stop.stoppedAt - stop.requestedAt).isLessThan(10 * MS);
+        assertThat(sim.log(a).end).isEqualTo(SessionLog.End.CLOSED);
+    }
+
     @Test
     void replay() {
         String seed = System.getProperty("consort.sim.leaveSeed");

@@ -68,6 +68,8 @@ final class Simulator {
          * that every seed replays as before. Drawn from a stream of their own when set.
          */
         double gracefulStopsPerSecond;
+        /** The engines' leave timeout; 0 for the default. */
+        long leaveTimeoutNanos;
 
         static Params random(SplittableRandom r, long seed) {
             Params p = new Params();
@@ -202,7 +204,9 @@ final class Simulator {
                 .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence)
                 .withMaxDatagramBytes(params.maxDatagramBytes).withMaxMessageBytes(params.maxMessageBytes)
                 .withAcceleratedMessages(params.acceleratedMessages)
-                .withSessionBufferBytesMax(Math.max(16L << 20, 4L * params.maxMessageBytes));
+                .withSessionBufferBytesMax(Math.max(16L << 20, 4L * params.maxMessageBytes))
+                .withLeaveTimeoutNanos(params.leaveTimeoutNanos > 0 ? params.leaveTimeoutNanos
+                        : EngineConfig.defaults().leaveTimeoutNanos());
     }
 
     // ------------------------------------------------------------------ scheduling

@@ -50,6 +50,8 @@ class PacketCodecTest {
                 new CommitPacket.Slot(4, false, 0, 0, 0, 0)));
         assertThat(roundTrip(c)).isEqualTo(c);
         assertThat(roundTrip(new BeaconPacket(9, 77))).isEqualTo(new BeaconPacket(9, 77));
+        assertThat(roundTrip(new LeavePacket(4, 5L << 10, Long.MIN_VALUE + 3)))
+                .isEqualTo(new LeavePacket(4, 5L << 10, Long.MIN_VALUE + 3));
         MessagePacket m = new MessagePacket(1, 1024, -5, MessagePacket.KIND_ITEM, true, new byte[] {1, 2, 3});
         MessagePacket mb = roundTrip(m);
         assertThat(mb.seq()).isEqualTo(-5);

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.netty.DisposableServer;
 import reactor.netty.tcp.TcpServer;
 
@@ -29,6 +31,7 @@ import reactor.netty.tcp.TcpServer;
  * }</pre>
  */
 public final class EmbeddedDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDaemon.class);
     private final DaemonOptions options;
     private final EngineLoop loop;
     private final OutputDispatcher dispatcher = new OutputDispatcher();
@@ -181,9 +184,11 @@ public final class EmbeddedDaemon implements AutoCloseable {
 
     /**
      * Shuts down gracefully: every session is told {@code DAEMON_SHUTDOWN} and closed, then the
-     * endpoint and the engine stop. In a daemon network, the daemon first lets the ring order its
-     * sessions' departures, so that the other daemons' members see each of them LEAVE (not
-     * DISCONNECT) before the daemon itself goes.
+     * endpoint and the engine stop. In a daemon network, the daemon first leaves the ring
+     * gracefully ({@link Engine#shutdown}): its sessions' departures reach every daemon, so the
+     * other daemons' members see each of them LEAVE (not DISCONNECT); then it announces its leave
+     * and the others form a configuration without it at once, instead of detecting a crash. This
+     * takes at most {@link io.consort.core.EngineConfig#leaveTimeoutNanos()}.
      */
     @Override
     public void close() {
@@ -198,7 +203,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (network != null) {
-            awaitOwnItemsOrdered();
+            awaitLeft();
         }
         // Give the goodbye frames a moment to reach the clients before the endpoint closes what is left.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -212,15 +217,20 @@ public final class EmbeddedDaemon implements AutoCloseable {
         }
     }
 
-    /** Waits (bounded) until the ring holds nothing of this daemon's own that is not yet ordered. */
-    private void awaitOwnItemsOrdered() {
-        long bound = Math.min(TimeUnit.SECONDS.toNanos(3), 10 * options.engine().tokenLossTimeoutNanos());
-        long deadline = System.nanoTime() + bound;
+    /**
+     * Waits until the engine has left the ring. The engine bounds that itself by its leave timeout;
+     * the wall-clock bound here (a second more) only guards against an engine thread that stalled.
+     */
+    private void awaitLeft() {
+        long start = System.nanoTime();
+        long deadline = start + options.engine().leaveTimeoutNanos() + TimeUnit.SECONDS.toNanos(1);
         try {
-            while (System.nanoTime() < deadline
-                    && loop.query(e -> e.ringHeldMessages() > 0 || !e.groupsStable())) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            while (System.nanoTime() < deadline && !loop.query(Engine::stopped)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             }
+            // Near the leave timeout means the others never answered: they will see a crash instead.
+            log.info("daemon {} left the daemon ring in {} ms (leave timeout {} ms)", options.engine().daemonName(),
+                    (System.nanoTime() - start) / 1_000_000, options.engine().leaveTimeoutNanos() / 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IllegalStateException e) {

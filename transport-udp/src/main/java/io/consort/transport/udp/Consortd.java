@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
  * consortd, the Consort daemon. With no configuration it runs one daemon named "localhost" for
  * clients on 127.0.0.1:4803. With a configuration listing two or more daemons it is one daemon of
  * a daemon network (the Totem ring over UDP). SIGTERM (or Ctrl-C) is a graceful stop: every
- * client is told DAEMON_SHUTDOWN before its connection closes, and the other daemons' members see
- * its sessions LEAVE.
+ * client is told DAEMON_SHUTDOWN before its connection closes, the other daemons' members see
+ * its sessions LEAVE, and the daemon then leaves the ring with an announcement, so the others
+ * re-form it at once rather than after a token-loss timeout.
  */
 @Command(name = "consortd", mixinStandardHelpOptions = true, version = "consortd 0.1.0", sortOptions = false,
         usageHelpWidth = 120,
@@ -29,7 +30,8 @@ import picocli.CommandLine.Option;
             "With a configuration that lists two or more daemons, it is the daemon of that list named by",
             "--name (or daemon.name in the file, or the one whose address is on this machine), and forms",
             "a ring with the others over UDP. SIGTERM stops it gracefully: its clients get DAEMON_SHUTDOWN,",
-            "the other daemons' members see its sessions leave; then the ring re-forms without it.",
+            "the other daemons' members see its sessions leave; then it announces its leave to the ring,",
+            "which re-forms without it at once (no token-loss wait). The stop takes at most timeouts.leave.",
             ""},
         footer = {"", "YAML configuration (every key optional; see transport-udp DaemonConfigFile):",
             "  daemon:   name, host (client address; 0.0.0.0 for all), clientPort",
@@ -37,7 +39,8 @@ import picocli.CommandLine.Option;
             "            mtu (default 1500; larger messages travel in fragments),",
             "            multicast (group:port, optional), interface (for multicast, optional)",
             "  timeouts: milliseconds: tokenLoss (200), tokenRetransmit (30), joinInterval (20),",
-            "            consensus (100), mergeDetect (100), tokenHold (1)",
+            "            consensus (100), mergeDetect (100), tokenHold (1),",
+            "            leave (5 x tokenLoss: the longest a SIGTERM waits to leave the ring gracefully)",
             "  windows:  global (256 messages per token rotation), personal (64 per visit)",
             "  limits:   maxMessageBytes (1048576), maxGroupsPerMessage (128), maxSessions (10000),",
             "            sessionBufferBytesMax (16777216), sendWindowMessages (256),",

@@ -35,6 +35,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   consensus: 100
  *   mergeDetect: 100
  *   tokenHold: 1
+ *   leave: 1000              # a graceful stop (SIGTERM) waits at most this long to leave the ring (5 x tokenLoss)
  * windows:
  *   global: 256              # messages per token rotation, all daemons together
  *   personal: 64             # messages per token visit, one daemon
@@ -127,7 +128,9 @@ public final class DaemonConfigFile {
         JsonNode timeouts = root.path("timeouts");
         if (!timeouts.isMissingNode()) {
             String[] keys = {"tokenLoss", "tokenRetransmit", "joinInterval", "consensus", "mergeDetect", "tokenHold"};
-            r.onlyKeys(timeouts, "timeouts.", keys);
+            String[] allowed = java.util.Arrays.copyOf(keys, keys.length + 1);
+            allowed[keys.length] = "leave";
+            r.onlyKeys(timeouts, "timeouts.", allowed);
             long[] v = {engine.tokenLossTimeoutNanos(), engine.tokenRetransmitNanos(), engine.joinIntervalNanos(),
                 engine.consensusTimeoutNanos(), engine.mergeDetectNanos(), engine.tokenHoldNanos()};
             for (int i = 0; i < keys.length; i++) {
@@ -140,6 +143,13 @@ public final class DaemonConfigFile {
                 }
             }
             engine = r.apply("timeouts", engine, e -> e.withTimeouts(v[0], v[1], v[2], v[3], v[4], v[5]));
+            if (timeouts.has("leave")) {
+                int ms = r.integer(timeouts, "timeouts.leave");
+                if (ms <= 0) {
+                    throw r.error("timeouts.leave", "must be a positive number of milliseconds, was " + ms);
+                }
+                engine = engine.withLeaveTimeoutNanos(ms * 1_000_000L);
+            }
         }
         JsonNode windows = root.path("windows");
         if (!windows.isMissingNode()) {

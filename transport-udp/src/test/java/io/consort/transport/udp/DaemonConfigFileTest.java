@@ -50,6 +50,18 @@ class DaemonConfigFileTest {
     }
 
     @Test
+    void theLeaveTimeoutDefaultsToFiveTokenLossTimeoutsAndCanBeSet() throws IOException {
+        EngineConfig byDefault = DaemonConfigFile.read(write("timeouts:\n  tokenLoss: 300\n"),
+                DaemonOptions.defaults()).engine();
+        assertThat(byDefault.leaveTimeoutNanos()).isEqualTo(1_500_000_000L);
+        EngineConfig set = DaemonConfigFile.read(write("timeouts:\n  leave: 250\n"), DaemonOptions.defaults()).engine();
+        assertThat(set.leaveTimeoutNanos()).isEqualTo(250_000_000L);
+        Path bad = write("timeouts:\n  leave: 0\n");
+        assertThatThrownBy(() -> DaemonConfigFile.read(bad, DaemonOptions.defaults()))
+                .hasMessageContaining("timeouts.leave must be a positive number of milliseconds");
+    }
+
+    @Test
     void missingKeysKeepTheirDefaultsAndAnEmptyFileIsTheDefault() throws IOException {
         DaemonOptions o = DaemonConfigFile.read(write("limits:\n  maxSessions: 3\n"), DaemonOptions.defaults());
         assertThat(o.port()).isEqualTo(DaemonOptions.DEFAULT_PORT);

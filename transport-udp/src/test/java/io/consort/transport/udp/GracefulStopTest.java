@@ -36,13 +36,15 @@ class GracefulStopTest {
         sigterm(false);
     }
 
+    /**
+     * Issue 4, item 2, in full: d3 leaves the ring gracefully (its sessions' departures reach every
+     * daemon, then it announces its leave), so every survivor sees each of d3's sessions LEAVE
+     * before the NETWORK view without d3. This failed intermittently before the graceful leave: d3
+     * closed its transport once its items were ordered, possibly holding the token; the survivors
+     * found out by token loss, and under CPU load one sometimes ended alone for a while, with no
+     * LEAVE of d3's sessions before its NETWORK view.
+     */
     @Test
-    @org.junit.jupiter.api.Disabled("KNOWN FAILURE, intermittent (1 of 3 runs on a loaded 2-CPU machine): the survivors "
-            + "sometimes see no LEAVE of d3's sessions at all; they are gone with the NETWORK view. Seen at #c10#d1 "
-            + "after the SIGTERM: NETWORK members=[#c10#d1, #c11#d1] (d1 alone: a token loss as d3 closed), then "
-            + "NETWORK members=[#c10#d1, #c11#d1, #c20#d2, #c21#d2]; d3 exited 143 within 1 s. EmbeddedDaemon.close "
-            + "waits only until d3's own items are ordered (not until the others have them) and then closes the "
-            + "transport, possibly holding the token. Enable to reproduce.")
     void sigtermToOneDaemonOfThreeIsAGracefulLeave() throws Exception {
         sigterm(true);
     }
