@@ -150,18 +150,22 @@ public final class ReplicatedMap {
 
     /**
      * Sets {@code key} to {@code value}; completes once this replica applied it (read your writes) in a
-     * primary component, or fails with {@link NotPrimaryException}.
+     * primary component, or fails with {@link NotPrimaryException}. Each subscription is a new write, so
+     * {@code retryWhen} retries it.
      */
     public Mono<Void> put(String key, String value) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
-        return tracked(key, value).then();
+        return Mono.defer(() -> tracked(key, value)).then();
     }
 
-    /** Removes {@code key}; completes once this replica applied it, or fails with {@link NotPrimaryException}. */
+    /**
+     * Removes {@code key}; completes once this replica applied it, or fails with {@link NotPrimaryException}.
+     * Each subscription is a new write.
+     */
     public Mono<Void> remove(String key) {
         Objects.requireNonNull(key, "key");
-        return tracked(key, null).then();
+        return Mono.defer(() -> tracked(key, null)).then();
     }
 
     /** For tests: puts (or removes, for null) and emits the update's id once this replica applied it. */
@@ -263,6 +267,7 @@ public final class ReplicatedMap {
         if (buffered.size() == 1 && event instanceof GroupView v && v.cause() == ViewCause.JOIN
                 && v.members().equals(List.of(me))) {
             // Alone in the group: nobody holds older state, so the state starts empty here.
+            probe.installed(me, 0);
             install(new MapState(), 1, v.members().size() * 2 > replicas);
             MapState s = Objects.requireNonNull(state);
             if (primary) {
@@ -271,6 +276,7 @@ public final class ReplicatedMap {
         } else if (event instanceof GroupMessage m && m.type() == MapCommand.SNAPSHOT_TYPE) {
             MapCommand.Snapshot s = m.decode(MapCommand.SNAPSHOTS);
             if (s.recipients().contains(me)) {
+                probe.installed(m.sender(), s.version());
                 install(MapState.of(s), indexAfterCut(s), s.primary());
             }
         }
@@ -533,6 +539,10 @@ public final class ReplicatedMap {
         }
 
         default void applied(MapCommand.Update update) {
+        }
+
+        /** The replica took the state of {@code from} at {@code version} (its own empty one when alone). */
+        default void installed(String from, long version) {
         }
     }
 }
