@@ -46,14 +46,7 @@ class ReplicatedMapPartitionTest {
 
     @Test
     void theMinorityRefusesWritesTheMajorityAcknowledgesThemAndTheMinorityConvergesAfterTheHeal() {
-        for (int d = 1; d <= 3; d++) {
-            EngineConfig engine = EngineConfig.defaults().withClustered(true).withDaemonId(d).withDaemonName("d" + d)
-                    .withIncarnation(System.currentTimeMillis());
-            daemons.add(EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withEngine(engine),
-                    net.endpoint(d)));
-        }
-        await().atMost(TIMEOUT).until(() -> members(0).equals(List.of(1, 2, 3)) && members(1).equals(List.of(1, 2, 3))
-                && members(2).equals(List.of(1, 2, 3)));
+        startThreeDaemons();
         ReplicatedMap a = replica(0, "a");
         ReplicatedMap b = replica(1, "b");
         ReplicatedMap c = replica(2, "c");
@@ -92,6 +85,39 @@ class ReplicatedMapPartitionTest {
     }
 
     @Test
+    void splitIntoThreeNobodyIsPrimaryThenTwoMergeAndGoOnWithEverythingAcknowledged() {
+        startThreeDaemons();
+        ReplicatedMap a = replica(0, "a");
+        ReplicatedMap b = replica(1, "b");
+        ReplicatedMap c = replica(2, "c");
+        retrying(a.put("fruit", "apple")).block(TIMEOUT);
+        retrying(b.put("veg", "leek")).block(TIMEOUT);
+        retrying(c.put("nut", "hazel")).block(TIMEOUT);
+        Mono.when(a.awaitVersion(3), b.awaitVersion(3), c.awaitVersion(3)).block(TIMEOUT);
+        Map<String, String> acknowledged = Map.of("fruit", "apple", "veg", "leek", "nut", "hazel");
+
+        // Every daemon alone, as the survivors of a crash sometimes are for a while: no component is primary.
+        net.partition(Set.of(1), Set.of(2), Set.of(3));
+        await().atMost(TIMEOUT).until(() -> members(0).equals(List.of(1)) && members(1).equals(List.of(2))
+                && members(2).equals(List.of(3)) && !a.isPrimary() && !b.isPrimary() && !c.isPrimary());
+        for (ReplicatedMap r : List.of(a, b, c)) {
+            assertThatThrownBy(() -> r.put("fruit", "plum").block(TIMEOUT)).isInstanceOf(NotPrimaryException.class);
+        }
+
+        // Two merge: a majority again, holding everything acknowledged, and writing again.
+        net.partition(Set.of(1, 2), Set.of(3));
+        await().atMost(TIMEOUT).until(() -> a.isPrimary() && b.isPrimary());
+        assertThat(a.entries()).isEqualTo(b.entries()).isEqualTo(acknowledged);
+        retrying(b.put("fruit", "pear")).block(TIMEOUT);
+        a.awaitVersion(4).block(TIMEOUT);
+        assertThat(c.isPrimary()).isFalse();
+
+        net.heal();
+        await().atMost(TIMEOUT).until(() -> c.isPrimary() && c.entries().equals(a.entries()));
+        assertThat(c.entries()).containsEntry("fruit", "pear").containsEntry("veg", "leek");
+    }
+
+    @Test
     void aReplicaAloneIsNotPrimaryUntilAMajorityHasJoined() {
         daemons.add(EmbeddedDaemon.startEphemeral());
         ReplicatedMap a = replica(0, "a", 3);
@@ -102,6 +128,17 @@ class ReplicatedMapPartitionTest {
         retrying(b.put("k", "v")).block(TIMEOUT);
         a.awaitVersion(1).block(TIMEOUT);
         assertThat(a.entries()).isEqualTo(b.entries()).isEqualTo(Map.of("k", "v"));
+    }
+
+    private void startThreeDaemons() {
+        for (int d = 1; d <= 3; d++) {
+            EngineConfig engine = EngineConfig.defaults().withClustered(true).withDaemonId(d).withDaemonName("d" + d)
+                    .withIncarnation(System.currentTimeMillis());
+            daemons.add(EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withEngine(engine),
+                    net.endpoint(d)));
+        }
+        await().atMost(TIMEOUT).until(() -> members(0).equals(List.of(1, 2, 3)) && members(1).equals(List.of(1, 2, 3))
+                && members(2).equals(List.of(1, 2, 3)));
     }
 
     /** Retries a write refused outside a primary component (during a NETWORK view's exchange, say). */
