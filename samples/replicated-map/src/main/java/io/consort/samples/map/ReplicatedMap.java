@@ -267,12 +267,10 @@ public final class ReplicatedMap {
         if (buffered.size() == 1 && event instanceof GroupView v && v.cause() == ViewCause.JOIN
                 && v.members().equals(List.of(me))) {
             // Alone in the group: nobody holds older state, so the state starts empty here.
+            // A replica set of one is primary alone, and a primary view raises the epoch, as at any view.
+            boolean alonePrimary = replicas == 1;
             probe.installed(me, 0);
-            install(new MapState(), 1, v.members().size() * 2 > replicas);
-            MapState s = Objects.requireNonNull(state);
-            if (primary) {
-                s.epoch(s.epoch() + 1);
-            }
+            install(new MapState(Map.of(), List.of(), 0, alonePrimary ? 1 : 0), 1, alonePrimary);
         } else if (event instanceof GroupMessage m && m.type() == MapCommand.SNAPSHOT_TYPE) {
             MapCommand.Snapshot s = m.decode(MapCommand.SNAPSHOTS);
             if (s.recipients().contains(me)) {
