@@ -143,7 +143,7 @@ public final class ReplicatedMap {
             ReplicatedMap map = new ReplicatedMap(session, group, replicas);
             // One subscriber, concatMap: events are handled strictly one after another in the group's order,
             // and the stream is subscribed before the join so the join view is its first event.
-            map.applying = session.events(group).concatMap(map::onEvent).subscribe();
+            map.applying = session.events(group).concatMap(map::onEvent).subscribe(null, map::streamFailed);
             return session.join(group).then(map.settled.asMono());
         });
     }
@@ -504,6 +504,16 @@ public final class ReplicatedMap {
         Sinks.Empty<Void> waiter = ownWrites.remove(updateId);
         if (waiter != null) {
             waiter.tryEmitError(new NotPrimaryException(group, sent));
+        }
+    }
+
+    /** The session's events ended in error (its daemon went away, say): writes waiting here never complete. */
+    private void streamFailed(Throwable error) {
+        for (String id : List.copyOf(ownWrites.keySet())) {
+            Sinks.Empty<Void> waiter = ownWrites.remove(id);
+            if (waiter != null) {
+                waiter.tryEmitError(error);
+            }
         }
     }
 
