@@ -64,6 +64,13 @@ public final class Gather {
             joins.clear();
             changed = true;
         }
+        if (fail.contains(sender)) {
+            // A daemon this one counts failed is not in the new ring, and its sets are not taken:
+            // on a one-way link it counts failed, in return, the daemons that cannot hear it, and
+            // passing that on would fail them everywhere and break the ring into pieces. What it
+            // knows still arrives through the members that do not count it failed.
+            return changed;
+        }
         joins.put(sender, j);
         if (j.failSet().contains(self)) {
             changed |= fail.add(sender);

@@ -94,6 +94,7 @@ public final class TotemRing implements Ring {
     private final int personalWindow;
     private final int accelerated;
     private final StallGuard stallGuard;
+    private final MergeCandidates mergeCandidates;
 
     private final List<Output> outputs = new ArrayList<>();
     private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
@@ -157,6 +158,7 @@ public final class TotemRing implements Ring {
         this.personalWindow = config.personalWindowMessages();
         this.accelerated = config.acceleratedMessages();
         this.stallGuard = StallGuard.forTimeouts(tokenLossNanos, tokenRetransmitNanos);
+        this.mergeCandidates = new MergeCandidates(3 * mergeDetectNanos);
         // Ring seqs of a restarted daemon start above any it used before, so ring ids never repeat.
         this.ringSeqMax = config.incarnation();
     }
@@ -483,6 +485,12 @@ public final class TotemRing implements Ring {
                 if (!member && j.ringSeqMax() < ringSeqOf(r.id)) {
                     return; // a stranger's old round: its beacon will bring a fresh one
                 }
+                if (!member && j.regularRingId() != 0 && !mergeCandidates.mutual(j.sender(), r.members)) {
+                    // A stranger's ring that this ring does not hear entirely, or that does not hear
+                    // it (a one-way link): joining its merge would only fail it again. Beacons heard
+                    // both ways bring the merge.
+                    return;
+                }
                 List<Integer> proc = new ArrayList<>(r.members);
                 proc.add(j.sender());
                 enterGather(proc, j);
@@ -606,7 +614,7 @@ public final class TotemRing implements Ring {
                 long[] arus = new long[r.members.size()];
                 java.util.Arrays.fill(arus, initialSeq);
                 TokenPacket first = new TokenPacket(me, r.id, 0, initialSeq, initialSeq, -1, 0, 0, false, arus,
-                        new boolean[arus.length], new long[0]);
+                        new boolean[arus.length], new long[0], List.of(), List.of());
                 r.lastStamp = -1;
                 acceptToken(first);
             }
@@ -696,7 +704,10 @@ public final class TotemRing implements Ring {
         clientOpen = false;
         lastCommitSent = null;
         commitRetransmitAt = Long.MAX_VALUE;
-        beaconAt = r.members.get(0) == me ? now + mergeDetectNanos : Long.MAX_VALUE;
+        // Every member beacons, not only the representative: a merge needs to know that each
+        // member of the other ring can be heard (MergeCandidates).
+        beaconAt = now + mergeDetectNanos;
+        mergeCandidates.newRing();
         deliveries.add(new RegularDelivery(r.id, r.members));
     }
 
@@ -784,7 +795,7 @@ public final class TotemRing implements Ring {
             retransmitAt = now + tokenRetransmitNanos;
         }
         if (state == State.OPERATIONAL && now >= beaconAt) {
-            broadcast(new BeaconPacket(me, r.id).encode());
+            broadcast(new BeaconPacket(me, r.id, r.members, mergeCandidates.heardByAll()).encode());
             beaconAt = now + mergeDetectNanos;
         }
     }
@@ -873,8 +884,14 @@ public final class TotemRing implements Ring {
         for (int i = 0; i < rtrArr.length; i++) {
             rtrArr[i] = rtr.get(i);
         }
+        // Which other rings every member hears: the representative closes last rotation's tally and
+        // opens the next with its own; each member narrows it to what it hears too.
+        List<Integer> mine = mergeCandidates.heardRecently(r.members, now);
+        List<Integer> heard = r.myIndex == 0 ? MergeCandidates.both(t.hearing(), mine) : t.heard();
+        List<Integer> hearing = r.myIndex == 0 ? mine : MergeCandidates.both(t.hearing(), mine);
+        mergeCandidates.rotationComplete(heard);
         TokenPacket next = new TokenPacket(me, r.id, t.stamp() + 1, seq, min, min == seq ? -1 : r.members.get(minAt),
-                fcc, backlog, recovered, arus, done, rtrArr);
+                fcc, backlog, recovered, arus, done, rtrArr, hearing, heard);
         if (state == State.RECOVERY && recovered) {
             finishRecovery();
         }
@@ -949,14 +966,16 @@ public final class TotemRing implements Ring {
             }
             return;
         }
-        if (state == State.OPERATIONAL && r != null && m.ringId() != r.id && !r.members.contains(m.sender())) {
-            foreign(r, m.sender());
-        }
+        // A stranger's message alone does not start a merge: only beacons heard both ways do.
     }
 
     private void onBeacon(BeaconPacket b) {
         RingInstance r = current;
-        if (state == State.OPERATIONAL && r != null && b.ringId() != r.id && !r.members.contains(b.sender())) {
+        if (b.sender() == me || (r != null && (b.ringId() == r.id || r.members.contains(b.sender())))) {
+            return;
+        }
+        mergeCandidates.beacon(b, now);
+        if (state == State.OPERATIONAL && r != null && mergeCandidates.mutual(b, r.members)) {
             foreign(r, b.sender());
         }
     }

@@ -1,5 +1,7 @@
 package io.consort.core.wire;
 
+import java.util.List;
+
 /**
  * The regular token of the Totem single ring. Only its holder multicasts; it carries what the
  * ring agrees on: the highest sequence number assigned, what every member has received, the
@@ -22,6 +24,11 @@ package io.consort.core.wire;
  * | n x member flags              u8       |  bit 0: the member sent all its recovery messages
  * | rtr count m                   u16      |
  * | m x wanted seq                i64      |  retransmission requests
+ * | hearing count h               u16      |
+ * | h x daemon id                 u16      |  daemons of other rings heard by every member
+ * |                                        |  so far in this rotation (the representative restarts it)
+ * | heard count v                 u16      |
+ * | v x daemon id                 u16      |  the same, as of the last complete rotation
  * +----------------------------------------+
  * </pre>
  *
@@ -29,7 +36,8 @@ package io.consort.core.wire;
  * single aru and aru id fields are the minimum and its holder, kept for readers of the token.
  */
 public record TokenPacket(int sender, long ringId, long stamp, long seq, long aru, int aruId, int fcc, int backlog,
-        boolean recovered, long[] memberArus, boolean[] memberDone, long[] rtr) implements Packet {
+        boolean recovered, long[] memberArus, boolean[] memberDone, long[] rtr, List<Integer> hearing,
+        List<Integer> heard) implements Packet {
 
     /** The most retransmission requests a token carries; more wait for the next rotation. */
     public static final int MAX_RTR = 256;
@@ -38,11 +46,14 @@ public record TokenPacket(int sender, long ringId, long stamp, long seq, long ar
         if (memberArus.length != memberDone.length) {
             throw new IllegalArgumentException("member arrays differ in length");
         }
+        hearing = List.copyOf(hearing);
+        heard = List.copyOf(heard);
     }
 
     @Override
     public byte[] encode() {
-        WireWriter w = new WireWriter(Header.BYTES + 64 + 9 * memberArus.length + 8 * rtr.length);
+        WireWriter w = new WireWriter(Header.BYTES + 68 + 9 * memberArus.length + 8 * rtr.length
+                + 2 * (hearing.size() + heard.size()));
         Header.write(w, Header.TYPE_TOKEN, sender);
         w.i64(ringId).i64(stamp).i64(seq).i64(aru).u16(aruId & 0xFFFF).i32(fcc).i32(backlog).u8(recovered ? 1 : 0);
         w.u16(memberArus.length);
@@ -56,6 +67,8 @@ public record TokenPacket(int sender, long ringId, long stamp, long seq, long ar
         for (long s : rtr) {
             w.i64(s);
         }
+        JoinPacket.writeIds(w, hearing);
+        JoinPacket.writeIds(w, heard);
         return w.toBytes();
     }
 
@@ -92,6 +105,7 @@ public record TokenPacket(int sender, long ringId, long stamp, long seq, long ar
         for (int i = 0; i < m; i++) {
             rtr[i] = r.i64();
         }
-        return new TokenPacket(sender, ringId, stamp, seq, aru, aruId, fcc, backlog, flags == 1, arus, done, rtr);
+        return new TokenPacket(sender, ringId, stamp, seq, aru, aruId, fcc, backlog, flags == 1, arus, done, rtr,
+                JoinPacket.readIds(r), JoinPacket.readIds(r));
     }
 }

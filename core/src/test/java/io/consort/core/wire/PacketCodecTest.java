@@ -23,7 +23,7 @@ class PacketCodecTest {
     void tokenRoundTrips() {
         TokenPacket t = new TokenPacket(3, 7L << 10 | 1, 42, Long.MAX_VALUE, Long.MAX_VALUE - 3, 2, 17, 5, true,
                 new long[] {Long.MAX_VALUE, Long.MAX_VALUE - 3, Long.MIN_VALUE}, new boolean[] {true, false, true},
-                new long[] {Long.MAX_VALUE - 2, Long.MAX_VALUE - 1});
+                new long[] {Long.MAX_VALUE - 2, Long.MAX_VALUE - 1}, List.of(4, 9), List.of(9));
         TokenPacket b = roundTrip(t);
         assertThat(b.sender()).isEqualTo(3);
         assertThat(b.ringId()).isEqualTo(t.ringId());
@@ -37,8 +37,10 @@ class PacketCodecTest {
         assertThat(b.memberArus()).containsExactly(t.memberArus());
         assertThat(b.memberDone()).containsExactly(true, false, true);
         assertThat(b.rtr()).containsExactly(t.rtr());
+        assertThat(b.hearing()).containsExactly(4, 9);
+        assertThat(b.heard()).containsExactly(9);
         TokenPacket none = roundTrip(new TokenPacket(0, 1, 0, 0, 0, -1, 0, 0, false, new long[1], new boolean[1],
-                new long[0]));
+                new long[0], List.of(), List.of()));
         assertThat(none.aruId()).isEqualTo(-1);
     }
 
@@ -49,7 +51,8 @@ class PacketCodecTest {
         CommitPacket c = new CommitPacket(0, 5 << 10, 2, List.of(new CommitPacket.Slot(0, true, 1, 2, 3, 4),
                 new CommitPacket.Slot(4, false, 0, 0, 0, 0)));
         assertThat(roundTrip(c)).isEqualTo(c);
-        assertThat(roundTrip(new BeaconPacket(9, 77))).isEqualTo(new BeaconPacket(9, 77));
+        assertThat(roundTrip(new BeaconPacket(9, 77, List.of(2, 9), List.of(1, 3))))
+                .isEqualTo(new BeaconPacket(9, 77, List.of(2, 9), List.of(1, 3)));
         assertThat(roundTrip(new LeavePacket(4, 5L << 10, Long.MIN_VALUE + 3)))
                 .isEqualTo(new LeavePacket(4, 5L << 10, Long.MIN_VALUE + 3));
         MessagePacket m = new MessagePacket(1, 1024, -5, MessagePacket.KIND_ITEM, true, new byte[] {1, 2, 3});
@@ -84,7 +87,7 @@ class PacketCodecTest {
 
     @Test
     void decodeChecksMagicVersionTypeAndLength() {
-        byte[] ok = new BeaconPacket(1, 2).encode();
+        byte[] ok = new BeaconPacket(1, 2, List.of(1), List.of()).encode();
         byte[] badMagic = ok.clone();
         badMagic[0] = 0;
         assertThatThrownBy(() -> Packet.decode(badMagic)).isInstanceOf(WireException.class).hasMessageContaining("magic");
@@ -114,7 +117,7 @@ class PacketCodecTest {
         e.tick(0);
         SplittableRandom r = new SplittableRandom(7);
         List<byte[]> valid = List.of(new TokenPacket(0, 1 << 10, 1, 0, 0, -1, 0, 0, false, new long[2],
-                new boolean[2], new long[0]).encode(), new JoinPacket(0, 5, 0, List.of(0, 1), List.of()).encode(),
+                new boolean[2], new long[0], List.of(), List.of()).encode(), new JoinPacket(0, 5, 0, List.of(0, 1), List.of()).encode(),
                 new MessagePacket(0, 1 << 10, 1, MessagePacket.KIND_ITEM, false, new byte[] {1, 0, 1, 0x41}).encode(),
                 new CommitPacket(0, 9 << 10, 1, List.of(new CommitPacket.Slot(0, true, 0, 0, 0, 0),
                         new CommitPacket.Slot(1, false, 0, 0, 0, 0))).encode());

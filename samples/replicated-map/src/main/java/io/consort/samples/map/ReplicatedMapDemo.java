@@ -6,7 +6,8 @@ import java.time.Duration;
 import reactor.core.publisher.Flux;
 
 /**
- * Runs the replicated map: two replicas write, a third joins late and receives the state, all three
+ * Runs the replicated map, a set of three replicas: the first alone is not primary (one of three is no
+ * majority), the second makes a majority; the two write, a third joins late and receives the state, all three
  * print the same map. With no argument it starts an embedded daemon; {@code --port N} uses a running one.
  *
  * <pre>{@code
@@ -31,13 +32,13 @@ public final class ReplicatedMapDemo {
         }
         try {
             ConsortClient client = ConsortClient.create().port(port);
-            ReplicatedMap a = ReplicatedMap.join(client.name("replica-a").connect().block(TIMEOUT), "inventory")
+            ReplicatedMap a = ReplicatedMap.join(client.name("replica-a").connect().block(TIMEOUT), "inventory", 3)
                     .block(TIMEOUT);
-            ReplicatedMap b = ReplicatedMap.join(client.name("replica-b").connect().block(TIMEOUT), "inventory")
+            ReplicatedMap b = ReplicatedMap.join(client.name("replica-b").connect().block(TIMEOUT), "inventory", 3)
                     .block(TIMEOUT);
             Flux.range(0, 100).flatMap(i -> (i % 2 == 0 ? a : b).put("item-" + (i % 10), "count-" + i), 8)
                     .blockLast(TIMEOUT);
-            ReplicatedMap c = ReplicatedMap.join(client.name("replica-c").connect().block(TIMEOUT), "inventory")
+            ReplicatedMap c = ReplicatedMap.join(client.name("replica-c").connect().block(TIMEOUT), "inventory", 3)
                     .block(TIMEOUT);
             System.out.println("late joiner replica-c received the state at version " + c.version());
             c.remove("item-0").then(a.put("item-10", "new")).block(TIMEOUT);

@@ -1,4 +1,4 @@
-/** A replicated key-value map over AGREED messages, with state transfer for late joiners. */
+/** A replicated key-value map over SAFE messages that accepts writes only in a primary (majority) component, with state transfer for late joiners and merges. */
 @NullMarked
 package io.consort.samples.map;
 
