@@ -49,9 +49,27 @@ final class Departure {
 
     /** A join of another daemon: one that counts the leaver failed shows the announcement arrived there. */
     void answered(JoinPacket j, int me) {
-        if (announcement != null && j.failSet().contains(me) && unanswered.remove(j.sender()) && unanswered.isEmpty()) {
+        if (j.failSet().contains(me)) {
+            answeredBy(j.sender());
+        }
+    }
+
+    /**
+     * {@code daemon} no longer counts on the leaver: it answered, or it is heard in a newer ring,
+     * which it formed without the leaver. The second matters when the leaver lost every join a
+     * member sent before that member's new ring formed: the member then ignores the repeated
+     * announcement (it names a ring it has left), but its beacons and messages show it moved on.
+     */
+    void answeredBy(int daemon) {
+        if (announcement != null && unanswered.remove(daemon) && unanswered.isEmpty()) {
             left = true;
         }
+    }
+
+    /** The ring the announcement names, or 0 before it. */
+    long ringId() {
+        LeavePacket a = announcement;
+        return a == null ? 0 : a.ringId();
     }
 
     /** Time passed: gives up at the deadline; returns the announcement when it is due again, else null. */

@@ -362,6 +362,10 @@ public final class TotemRing implements Ring {
             // Gone from the ring: only the others' answers to the announcement matter now.
             if (p instanceof JoinPacket j) {
                 dep.answered(j, me);
+            } else if (p instanceof BeaconPacket b && ringSeqOf(b.ringId()) > ringSeqOf(dep.ringId())) {
+                dep.answeredBy(b.sender());
+            } else if (p instanceof MessagePacket m && ringSeqOf(m.ringId()) > ringSeqOf(dep.ringId())) {
+                dep.answeredBy(m.sender());
             }
             return;
         }

@@ -345,6 +345,19 @@ class GracefulStopSimTest {
         assertThat(sim.log(a).end).isEqualTo(SessionLog.End.CLOSED);
     }
 
+    /**
+     * Soak seeds (2,500 from 1000) whose leaver announced but never heard every member answer, and
+     * so stopped only at its leave timeout: the member's joins were all lost, and once in its new
+     * ring it ignored the repeated announcement. A member heard in a newer ring (a beacon, a
+     * message) now counts as having answered.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1781, 2563, 2724, 3457, 3485})
+    void seedHolds(long seed) {
+        Outcome o = run(seed);
+        assertThat(o.problems()).as(() -> String.join("\n  ", o.problems())).isEmpty();
+    }
+
     @Test
     void replay() {
         String seed = System.getProperty("consort.sim.leaveSeed");
