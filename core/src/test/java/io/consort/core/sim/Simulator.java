@@ -194,8 +194,6 @@ final class Simulator {
         long announcedAt = -1;
         /** When the engine reported the stop complete and the daemon went down. */
         long stoppedAt = -1;
-        /** Whether the stop was cut short by a crash or the end of the chaos. */
-        boolean killed;
 
         GracefulStop(int daemon, long requestedAt) {
             this.daemon = daemon;
@@ -308,10 +306,7 @@ final class Simulator {
         trace("crash d" + daemon);
         n.engine = null;
         n.timerGeneration++;
-        if (n.stopping) {
-            n.stops.get(n.stops.size() - 1).killed = true;
-            n.stopping = false;
-        }
+        n.stopping = false; // a stop under way ends as a crash: its stoppedAt stays -1
         n.stopOnToken = false;
         n.pausedUntil = Long.MIN_VALUE;
         n.heldWhilePaused.clear();
