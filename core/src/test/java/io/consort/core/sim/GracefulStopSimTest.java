@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * as it handles the token, sometimes while the ring idles. Each seed asserts:
  * <ul>
  *   <li>the stop completes by the others' answers, inside {@link EngineConfig#leaveTimeoutNanos()};</li>
- *   <li>the survivors form the configuration without the leaver well within a token-loss timeout
- *       of its announcement (virtual time): they do not wait for the token to be lost;</li>
+ *   <li>every survivor leaves the leaver's ring well within a token-loss timeout of the
+ *       announcement (a quarter), and settles in the configuration without it within one (virtual
+ *       time): they do not wait for the token to be lost;</li>
  *   <li>every surviving member sees each of the leaver's sessions LEAVE before any NETWORK view,
  *       and no NETWORK view (nor the view before it) still lists one of them;</li>
  *   <li>SPEC invariants 1 to 8 and quiescence hold; when the leaver restarts, all daemons merge.</li>
@@ -35,7 +36,7 @@ class GracefulStopSimTest {
     private static final long MS = Simulator.MS;
 
     /** What one seed showed. */
-    record Outcome(long seed, List<String> problems, long stopNanos, long formNanos, String mode) {
+    record Outcome(long seed, List<String> problems, long stopNanos, long detectNanos, long formNanos, String mode) {
     }
 
     static Outcome run(long seed) {
@@ -65,7 +66,7 @@ class GracefulStopSimTest {
         sim.startAll();
         if (!runUntilConverged(sim, all, 3000 * MS)) {
             problems.add("the ring of " + all + " never formed");
-            return new Outcome(seed, problems, -1, -1, "-");
+            return new Outcome(seed, problems, -1, -1, -1, "-");
         }
         // Sessions: 1 to 3 per daemon, each in 1 to 3 groups.
         List<Long> sessions = new ArrayList<>();
@@ -109,12 +110,16 @@ class GracefulStopSimTest {
         }
         // Load goes on at the survivors; step 1 ms until the stop is over and the survivors settled.
         long formedAt = -1;
+        long detectedAt = -1;
         long end = requestAt + 3000 * MS;
         for (long t = requestAt; t < end && (formedAt < 0 || sim.stopping(victim)); t += MS) {
             if (mode != 2 && t < requestAt + 200 * MS) {
                 multicastOnce(sim, sessions, r);
             }
             sim.runUntil(t);
+            if (detectedAt < 0 && survivors.stream().noneMatch(d -> sim.engine(d).configurationMembers().equals(all))) {
+                detectedAt = t; // every survivor has left the ring with the leaver
+            }
             if (formedAt < 0 && converged(sim, survivors)) {
                 formedAt = t;
             }
@@ -123,6 +128,7 @@ class GracefulStopSimTest {
         long bound = sim.config(victim, 1).leaveTimeoutNanos();
         long tokenLoss = sim.config(victim, 1).tokenLossTimeoutNanos();
         long stopNanos = -1;
+        long detectNanos = -1;
         long formNanos = -1;
         if (stop == null) {
             problems.add("d" + victim + " never began its stop");
@@ -140,9 +146,18 @@ class GracefulStopSimTest {
             if (formedAt < 0) {
                 problems.add("the survivors " + survivors + " never settled in a configuration of their own");
             } else if (stop.announcedAt >= 0) {
+                // The leave's own part: every survivor acts on it within a few retransmissions, where
+                // a crash costs a token-loss timeout. Forming the new ring (gather, commit, recovery
+                // under loss) then takes what it takes after any failure, tens of ms, more when
+                // tokens of the recovery are lost; a crash adds a token loss and a consensus timeout.
+                detectNanos = detectedAt - stop.announcedAt;
                 formNanos = formedAt - stop.announcedAt;
-                if (formNanos >= tokenLoss / 2) {
-                    problems.add("the survivors settled " + formNanos / MS + " ms after the announcement, not well within (half)"
+                if (detectNanos >= tokenLoss / 4) {
+                    problems.add("the survivors left the leaver's ring only " + detectNanos / MS
+                            + " ms after the announcement, not well within a token-loss timeout (" + tokenLoss / MS + " ms)");
+                }
+                if (formNanos >= tokenLoss) {
+                    problems.add("the survivors settled " + formNanos / MS + " ms after the announcement, not within"
                             + " a token-loss timeout (" + tokenLoss / MS + " ms)");
                 }
             }
@@ -167,7 +182,8 @@ class GracefulStopSimTest {
             problems.add(0, "seed " + seed + " (" + p + ", victim d" + victim + ", mode " + mode + ")");
             problems.add("trace: " + sim.trace);
         }
-        return new Outcome(seed, problems, stopNanos, formNanos, mode == 0 ? "any" : mode == 1 ? "token" : "idle");
+        return new Outcome(seed, problems, stopNanos, detectNanos, formNanos,
+                mode == 0 ? "any" : mode == 1 ? "token" : "idle");
     }
 
     /**
@@ -267,20 +283,23 @@ class GracefulStopSimTest {
             } catch (RuntimeException | AssertionError e) {
                 java.io.StringWriter w = new java.io.StringWriter();
                 e.printStackTrace(new java.io.PrintWriter(w));
-                outcomes.add(new Outcome(seed, List.of("seed " + seed + " threw: " + w), -1, -1, "-"));
+                outcomes.add(new Outcome(seed, List.of("seed " + seed + " threw: " + w), -1, -1, -1, "-"));
             }
         });
         long failing = outcomes.stream().filter(o -> !o.problems().isEmpty()).count();
         long maxStop = outcomes.stream().mapToLong(Outcome::stopNanos).max().orElse(0);
         double meanStop = outcomes.stream().filter(o -> o.stopNanos() >= 0).mapToLong(Outcome::stopNanos).average()
                 .orElse(0);
+        long maxDetect = outcomes.stream().mapToLong(Outcome::detectNanos).max().orElse(0);
         long maxForm = outcomes.stream().mapToLong(Outcome::formNanos).max().orElse(0);
         double meanForm = outcomes.stream().filter(o -> o.formNanos() >= 0).mapToLong(Outcome::formNanos).average()
                 .orElse(0);
         long onToken = outcomes.stream().filter(o -> o.mode().equals("token")).count();
         System.out.printf("graceful stops: seeds %d..%d (%d as the leaver handled the token), %d failing; stop took"
-                + " mean %.1f ms, max %.1f ms; survivors settled mean %.1f ms, max %.1f ms after the announcement%n",
-                from, from + count - 1, onToken, failing, meanStop / 1e6, maxStop / 1e6, meanForm / 1e6, maxForm / 1e6);
+                + " mean %.1f ms, max %.1f ms; after the announcement the survivors left the old ring within %.1f ms"
+                + " at most and settled mean %.1f ms, max %.1f ms%n",
+                from, from + count - 1, onToken, failing, meanStop / 1e6, maxStop / 1e6, maxDetect / 1e6, meanForm / 1e6,
+                maxForm / 1e6);
         outcomes.stream().filter(o -> !o.problems().isEmpty()).limit(5)
                 .forEach(o -> System.out.println(String.join("\n  ", o.problems())));
         return outcomes;
@@ -349,10 +368,12 @@ class GracefulStopSimTest {
      * Soak seeds (2,500 from 1000) whose leaver announced but never heard every member answer, and
      * so stopped only at its leave timeout: the member's joins were all lost, and once in its new
      * ring it ignored the repeated announcement. A member heard in a newer ring (a beacon, a
-     * message) now counts as having answered.
+     * message) now counts as having answered. Seed 4363 (7 daemons, 2.7 % loss): the survivors
+     * left the old ring at once but recovery lost tokens and took 210 ms; the bound on settling is
+     * a token-loss timeout, the leave-specific bound is on leaving the old ring.
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(longs = {1781, 2563, 2724, 3457, 3485})
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1781, 2563, 2724, 3457, 3485, 4363})
     void seedHolds(long seed) {
         Outcome o = run(seed);
         assertThat(o.problems()).as(() -> String.join("\n  ", o.problems())).isEmpty();
