@@ -342,4 +342,9 @@ public final class FragmentingRing implements Ring {
     public List<Integer> members() {
         return inner.members();
     }
+
+    @Override
+    public String toString() {
+        return inner.toString();
+    }
 }
