@@ -3,9 +3,7 @@ package io.consort.core.ring;
 import io.consort.core.wire.BeaconPacket;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -22,13 +20,13 @@ import java.util.TreeMap;
  * rotation the ring knows which outside daemons every member hears ({@link #heardByAll}), and its
  * beacons say so. A ring merges with another when every member here hears every member there and
  * the other's beacon says every member there hears every member here. Both sides then reach the
- * same verdict, and a merge started by either is joined by the other; a one-way cut anywhere
- * between the two rings fails it, and neither side starts.
+ * same verdict, and a merge started by either is joined by the other (whose members hear the
+ * joins, which name all of them); a one-way cut anywhere between the two rings fails it, and
+ * neither side starts.
  */
 final class MergeCandidates {
     private final long freshNanos;
     private final TreeMap<Integer, Long> heardAt = new TreeMap<>();
-    private final Map<Integer, BeaconPacket> lastBeacon = new HashMap<>();
     private List<Integer> heardByAll = List.of();
 
     /** Beacons older than {@code freshNanos} no longer count as hearing their sender. */
@@ -39,13 +37,11 @@ final class MergeCandidates {
     /** A beacon of a daemon of another ring. */
     void beacon(BeaconPacket b, long now) {
         heardAt.put(b.sender(), now);
-        lastBeacon.put(b.sender(), b);
     }
 
     /** Daemons outside {@code members} this daemon heard within the freshness window, ascending. */
     List<Integer> heardRecently(Collection<Integer> members, long now) {
         heardAt.entrySet().removeIf(e -> now - e.getValue() > freshNanos);
-        lastBeacon.keySet().retainAll(heardAt.keySet());
         List<Integer> out = new ArrayList<>();
         for (int d : heardAt.keySet()) {
             if (!members.contains(d)) {
@@ -84,11 +80,5 @@ final class MergeCandidates {
     /** Whether this ring ({@code members}) and the ring of beacon {@code b} hear each other entirely. */
     boolean mutual(BeaconPacket b, List<Integer> members) {
         return heardByAll.containsAll(b.members()) && b.hears().containsAll(members);
-    }
-
-    /** Whether this ring and the ring of {@code daemon}, as its last fresh beacon described it, hear each other. */
-    boolean mutual(int daemon, List<Integer> members) {
-        BeaconPacket b = lastBeacon.get(daemon);
-        return b != null && mutual(b, members);
     }
 }

@@ -215,7 +215,8 @@ public final class TotemRing implements Ring {
                 + " aru " + r.store.aru() + " high " + r.store.highSeq() + " delivered " + r.delivered)
                 + (g == null ? "" : " proc " + g.procSet() + " fail " + g.failSet() + " consensus " + g.consensus())
                 + (state == State.COMMIT ? " commit " + commitRingId + " " + commitMembers : "")
-                + " regular " + (regular == null ? 0 : regular.id) + " seqMax " + ringSeqMax;
+                + " regular " + (regular == null ? 0 : regular.id) + " seqMax " + ringSeqMax
+                + " heardByAll " + mergeCandidates.heardByAll();
     }
 
     /** Datagrams dropped because they could not be decoded. */
@@ -486,13 +487,21 @@ public final class TotemRing implements Ring {
                     // take turns forever. Once it forms its ring, its beacon brings a clean merge.
                     return;
                 }
-                if (!member && j.ringSeqMax() < ringSeqOf(r.id)) {
-                    return; // a stranger's old round: its beacon will bring a fresh one
+                if (!member && j.regularRingId() != 0
+                        && !(mergeCandidates.heardByAll().contains(j.sender()) && j.procSet().containsAll(r.members))) {
+                    // Follow a stranger's merge only if every member here hears it and it gathers this
+                    // whole ring (which it does only once its ring found that it hears all of this
+                    // one). Otherwise, on a one-way link, joining would only fail it again; beacons
+                    // heard both ways bring the merge.
+                    return;
                 }
-                if (!member && j.regularRingId() != 0 && !mergeCandidates.mutual(j.sender(), r.members)) {
-                    // A stranger's ring that this ring does not hear entirely, or that does not hear
-                    // it (a one-way link): joining its merge would only fail it again. Beacons heard
-                    // both ways bring the merge.
+                if (!member && j.ringSeqMax() < ringSeqOf(r.id)) {
+                    // A merge in a round below this ring's: open a fresh round with the stranger's
+                    // daemons in it; its members move up to that round when they hear this join.
+                    TreeSet<Integer> proc = new TreeSet<>(r.members);
+                    proc.addAll(j.procSet());
+                    enterGather(new ArrayList<>(proc));
+                    gatherJoin(j);
                     return;
                 }
                 List<Integer> proc = new ArrayList<>(r.members);
@@ -980,14 +989,14 @@ public final class TotemRing implements Ring {
         }
         mergeCandidates.beacon(b, now);
         if (state == State.OPERATIONAL && r != null && mergeCandidates.mutual(b, r.members)) {
-            foreign(r, b.sender());
+            foreign(r, b.members());
         }
     }
 
-    /** A daemon outside this ring can be heard: gather to merge with it. */
-    private void foreign(RingInstance r, int sender) {
+    /** Another ring hears this one and is heard by it entirely: gather to merge with all of it. */
+    private void foreign(RingInstance r, List<Integer> others) {
         TreeSet<Integer> proc = new TreeSet<>(r.members);
-        proc.add(sender);
+        proc.addAll(others);
         enterGather(new ArrayList<>(proc));
     }
 

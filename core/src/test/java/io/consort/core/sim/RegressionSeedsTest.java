@@ -35,13 +35,27 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       sets that never expire, fed the verdicts back and forth forever. They failed on the branch
  *       that predated gather rounds (fail sets belong to a round; a newer round clears them) and
  *       pass with them.</li>
+ *   <li>5000010, 5000572, 5000602 (soak), and with stalls 5100304, 5100437, 5101505: after the
+ *       heal two rings that heard each other never merged. With merges only between rings that hear
+ *       each other entirely, the ring that found out first gathered in its own (low) round, and the
+ *       other ring ignored joins of a round below its own ("its beacon will bring a fresh one"),
+ *       while its own beacons never reached the first ring as it was gathering. A verified
+ *       stranger's join of an older round now opens a fresh round that both sides take.</li>
  * </ul>
  */
 class RegressionSeedsTest {
     @ParameterizedTest
-    @ValueSource(longs = {14, 18, 98, 110, 126, 131, 187, 239, 260, 1001388, 2000812})
+    @ValueSource(longs = {14, 18, 98, 110, 126, 131, 187, 239, 260, 1001388, 2000812, 5000010, 5000572, 5000602})
     void seedHolds(long seed) {
         Simulator sim = new Simulator(seed);
+        var violations = sim.run();
+        assertThat(violations).as(() -> sim.report(violations)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {5100304, 5100437, 5101505})
+    void seedWithStallsHolds(long seed) {
+        Simulator sim = new Simulator(seed, 2.5);
         var violations = sim.run();
         assertThat(violations).as(() -> sim.report(violations)).isEmpty();
     }

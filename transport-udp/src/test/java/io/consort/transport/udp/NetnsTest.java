@@ -202,14 +202,6 @@ class NetnsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("KNOWN FAILURE (every run so far): with d2 deaf to d1 (one-way cut), the "
-            + "configuration never settles while the cut lasts: d2..d5's clients install a new configuration "
-            + "(transitional signal + NETWORK view) about 4 times a second (120-134 views per client in 30 s), and "
-            + "the membership alternates between {d2,d3,d4,d5} and {d1,d3,d4,d5} with d1 or d2 alone. d1 and d2 are "
-            + "never in one view (correct), and every invariant holds, but the ring does not exclude one of them for "
-            + "good. And intermittently (1 of ~5 runs) d1 never installs any new configuration at all: 30 s after the "
-            + "cut #c1#d1's last view was still the five-member JOIN view (5 views in all, no transitional signal), "
-            + "while d2's client had seen 50 views, the last NETWORK [c2..c5]. Enable to reproduce.")
     void aOneWayLinkFailureSettlesIntoAStableConfiguration() throws Exception {
         oneWayLinkFailure(true);
     }
@@ -226,7 +218,6 @@ class NetnsTest {
         all.forEach(c -> viewsAtCut.put(c, c.views.size()));
         net.dropFrom(1, 2); // d2 no longer hears d1; d1 still hears d2
         // The ring reacts: d1 and d2 are no longer in one configuration.
-        // d2's side always gets there. d1's own client sometimes never does (see the disabled test).
         awaitViews(requireSettled ? List.of(c1, c2) : List.of(c2), v -> v.cause() == ViewCause.NETWORK
                 && !(v.members().contains(name(c1)) && v.members().contains(name(c2))), "d1 and d2 apart");
         int before = all.stream().mapToInt(c -> c.views.size()).sum();
