@@ -73,7 +73,8 @@ public final class CompareCommand implements Callable<Integer> {
     String slowConsumerPolicy;
 
     @Option(names = "--member-jvm", split = " ", defaultValue = "-Xms512m -Xmx1g",
-            description = "JVM options for every member and daemon process.")
+            description = "JVM options for every member and daemon process; {name} in an option becomes the process's "
+                    + "label and start time, e.g. -XX:StartFlightRecording=filename=/tmp/jfr/{name}.jfr,settings=profile")
     List<String> memberJvm;
 
     @Option(names = "--results", defaultValue = "docs/bench/results.csv", description = "CSV to append every run to.")
@@ -181,10 +182,10 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    private List<String> memberCommand(String subcommand, List<String> args) {
+    private List<String> memberCommand(String label, String subcommand, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(memberJvm);
+        cmd.addAll(JvmOptions.forProcess(memberJvm, label));
         cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.add("-cp");
         cmd.add(benchJar());
@@ -221,7 +222,7 @@ public final class CompareCommand implements Callable<Integer> {
                 if (sequencer) {
                     args.add("--sequencer");
                 }
-                ps.add(new MemberProcess(system + "-m" + i, memberCommand("jgroups-member", args), verbose));
+                ps.add(new MemberProcess(system + "-m" + i, memberCommand(system + "-m" + i, "jgroups-member", args), verbose));
             }
             List<String> lines = new ArrayList<>();
             for (MemberProcess p : ps) {
@@ -246,7 +247,7 @@ public final class CompareCommand implements Callable<Integer> {
                     List<String> args = common(size, rate);
                     args.addAll(List.of("--index", Integer.toString(i), "--port", Integer.toString(port), "--level",
                             level, "--system", "consort", "--expect-members", Integer.toString(receivers)));
-                    clients.add(new MemberProcess("consort-r" + i, memberCommand("consort-member", args), verbose));
+                    clients.add(new MemberProcess("consort-r" + i, memberCommand("consort-r" + i, "consort-member", args), verbose));
                 }
                 for (MemberProcess p : clients) {
                     p.await(l -> l.startsWith("READY"), deadline, "READY");
@@ -254,7 +255,7 @@ public final class CompareCommand implements Callable<Integer> {
                 List<String> args = common(size, rate);
                 args.addAll(List.of("--index", "0", "--port", Integer.toString(ports[0]), "--level", level,
                         "--expect-members", Integer.toString(receivers)));
-                clients.add(new MemberProcess("consort-s", memberCommand("consort-member", args), verbose));
+                clients.add(new MemberProcess("consort-s", memberCommand("consort-s", "consort-member", args), verbose));
                 for (MemberProcess p : clients.subList(0, receivers)) {
                     lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
                 }

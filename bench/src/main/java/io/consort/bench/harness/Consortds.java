@@ -86,7 +86,7 @@ final class Consortds implements AutoCloseable {
     static List<String> daemonCommand(Path jar, List<String> jvm, Path config, int i) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvm);
+        cmd.addAll(JvmOptions.forProcess(jvm, "consortd-d" + (i + 1)));
         cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port", "0", "--name", "d" + (i + 1)));
         return cmd;
