@@ -53,10 +53,10 @@ public final class EngineConfig {
         long seed;
         boolean clustered;
         int daemonId;
-        long tokenLossTimeoutNanos = 200_000_000L;
+        long tokenLossTimeoutNanos = 400_000_000L;
         long tokenRetransmitNanos = 30_000_000L;
         long joinIntervalNanos = 20_000_000L;
-        long consensusTimeoutNanos = 100_000_000L;
+        long consensusTimeoutNanos = 200_000_000L;
         long mergeDetectNanos = 100_000_000L;
         long tokenHoldNanos = 1_000_000L;
         int globalWindowMessages = 256;

@@ -92,6 +92,7 @@ public final class TotemRing implements Ring {
     private final int globalWindow;
     private final int personalWindow;
     private final int accelerated;
+    private final StallGuard stallGuard;
 
     private final List<Output> outputs = new ArrayList<>();
     private final ArrayDeque<Delivery> deliveries = new ArrayDeque<>();
@@ -148,6 +149,7 @@ public final class TotemRing implements Ring {
         this.globalWindow = config.globalWindowMessages();
         this.personalWindow = config.personalWindowMessages();
         this.accelerated = config.acceleratedMessages();
+        this.stallGuard = StallGuard.forTimeouts(tokenLossNanos, tokenRetransmitNanos);
         // Ring seqs of a restarted daemon start above any it used before, so ring ids never repeat.
         this.ringSeqMax = config.incarnation();
     }
@@ -311,10 +313,24 @@ public final class TotemRing implements Ring {
     }
 
     private void advance(long nowNanos) {
-        now = Math.max(now, nowNanos);
         if (!started) {
+            now = Math.max(now, nowNanos);
             started = true;
             enterGather(List.of(me));
+            return;
+        }
+        long deadline = nextDeadlineNanos();
+        now = Math.max(now, nowNanos);
+        if (stallGuard.graceFor(deadline, now)) {
+            // Woken long after asking to be: this daemon stalled, so its silence timers measured its
+            // own deafness. Give the others a full timeout from now; the token or their joins are
+            // most likely waiting right behind this input.
+            if (tokenLossAt != Long.MAX_VALUE) {
+                tokenLossAt = Math.max(tokenLossAt, now + tokenLossNanos);
+            }
+            if (consensusAt != Long.MAX_VALUE) {
+                consensusAt = Math.max(consensusAt, now + consensusTimeoutNanos);
+            }
         }
     }
 
@@ -368,6 +384,7 @@ public final class TotemRing implements Ring {
             ringSeqMax = Math.max(ringSeqMax, cause.ringSeqMax());
         }
         state = State.GATHER;
+        stallGuard.progress();
         gather = new Gather(me, proc, ringSeqMax);
         gatherStart = now;
         joinAt = now;
@@ -697,6 +714,7 @@ public final class TotemRing implements Ring {
         }
         r.lastStamp = t.stamp();
         tokenLossAt = now + tokenLossNanos;
+        stallGuard.progress();
         r.lastToken = null;
         retransmitAt = Long.MAX_VALUE;
         if (state == State.OPERATIONAL && r.myIndex == 0 && idle(t)) {

@@ -62,6 +62,12 @@ final class Simulator {
         long lastLoadNanos;
         /** The engines' accelerated-ring setting. */
         int acceleratedMessages = EngineConfig.defaults().acceleratedMessages();
+        /**
+         * Daemon stalls per second of chaos (see {@link Simulator#pause}), each 10 to 300 ms long,
+         * drawn from a random stream of their own. Off in {@link #random} so that every recorded
+         * seed replays as it did; {@link #withStalls} turns them on.
+         */
+        double stallsPerSecond;
 
         static Params random(SplittableRandom r, long seed) {
             Params p = new Params();
@@ -83,6 +89,12 @@ final class Simulator {
             return p;
         }
 
+        /** These parameters with daemons stalling {@code perSecond} times a second during the chaos. */
+        Params withStalls(double perSecond) {
+            stallsPerSecond = perSecond;
+            return this;
+        }
+
         @Override
         public String toString() {
             return "daemons=" + daemons + " loss=" + String.format("%.3f", loss) + " dup=" + String.format("%.3f", duplication)
@@ -91,7 +103,8 @@ final class Simulator {
                     + " initialSeq=" + initialSequence
                     + (maxDatagramBytes < EngineConfig.DEFAULT_MAX_DATAGRAM_BYTES ? " datagram=" + maxDatagramBytes
                             + " payload<=" + (8 + payloadExtraBytes) : "")
-                    + " lastLoad=" + lastLoadNanos / MS + "ms accelerated=" + acceleratedMessages;
+                    + " lastLoad=" + lastLoadNanos / MS + "ms accelerated=" + acceleratedMessages
+                    + (stallsPerSecond > 0 ? " stalls/s=" + stallsPerSecond : "");
         }
     }
 
@@ -105,6 +118,14 @@ final class Simulator {
         Engine engine;
         long timerGeneration;
         int restarts;
+        /**
+         * While the daemon is paused (a stalled process: GC, CPU starvation, a stopped VM), the
+         * datagrams it receives wait here and a timer that falls due is remembered, as in the
+         * daemon's input queue; they run when it resumes.
+         */
+        long pausedUntil = Long.MIN_VALUE;
+        final List<Runnable> heldWhilePaused = new ArrayList<>();
+        boolean timerDueWhilePaused;
 
         Node(int id) {
             this.id = id;
@@ -154,10 +175,19 @@ final class Simulator {
         this(seed, null);
     }
 
+    /** A random run of {@code seed} whose daemons also stall {@code stallsPerSecond} times a second. */
+    Simulator(long seed, double stallsPerSecond) {
+        this(seed, null, stallsPerSecond);
+    }
+
     Simulator(long seed, Params fixed) {
+        this(seed, fixed, 0);
+    }
+
+    private Simulator(long seed, Params fixed, double stallsPerSecond) {
         this.seed = seed;
         this.rnd = new SplittableRandom(seed);
-        this.params = fixed != null ? fixed : Params.random(rnd, seed);
+        this.params = fixed != null ? fixed : Params.random(rnd, seed).withStalls(stallsPerSecond);
         this.nodes = new Node[params.daemons];
         this.blocked = new boolean[params.daemons][params.daemons];
         for (int i = 0; i < nodes.length; i++) {
@@ -240,6 +270,9 @@ final class Simulator {
         trace("crash d" + daemon);
         n.engine = null;
         n.timerGeneration++;
+        n.pausedUntil = Long.MIN_VALUE;
+        n.heldWhilePaused.clear();
+        n.timerDueWhilePaused = false;
         for (Client c : clients.values()) {
             if (c.daemon == daemon && !c.gone) {
                 c.gone = true;
@@ -298,6 +331,10 @@ final class Simulator {
                 long gen = ++n.timerGeneration;
                 at(t.deadlineNanos(), () -> {
                     if (n.engine == e && n.timerGeneration == gen) {
+                        if (now < n.pausedUntil) {
+                            n.timerDueWhilePaused = true;
+                            return;
+                        }
                         e.tick(now);
                         perform(n);
                     }
@@ -319,14 +356,59 @@ final class Simulator {
         int copies = chaos && rnd.nextDouble() < params.duplication ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             long delay = params.minDelayNanos + rnd.nextLong(params.maxDelayNanos - params.minDelayNanos + 1);
-            at(now + delay, () -> {
-                Node n = nodes[to];
-                if (n.engine != null) {
-                    n.engine.receiveDatagram(from, datagram, now);
+            at(now + delay, () -> receive(nodes[to], from, datagram));
+        }
+    }
+
+    private void receive(Node n, int from, byte[] datagram) {
+        if (n.engine == null) {
+            return;
+        }
+        if (now < n.pausedUntil) {
+            Engine e = n.engine;
+            n.heldWhilePaused.add(() -> {
+                if (n.engine == e) {
+                    e.receiveDatagram(from, datagram, now);
                     perform(n);
                 }
             });
+            return;
         }
+        n.engine.receiveDatagram(from, datagram, now);
+        perform(n);
+    }
+
+    /**
+     * Stalls {@code daemon} for {@code nanos}: it neither reads the network nor runs its timers
+     * (its clients' requests are not made meanwhile). On resuming it works off what waited, in
+     * arrival order, then runs its overdue timer, as the daemon's engine loop does: inputs of a
+     * batch first, then the timer, with the clock of the moment it woke.
+     */
+    void pause(int daemon, long nanos) {
+        Node n = nodes[daemon];
+        if (n.engine == null || now < n.pausedUntil) {
+            return;
+        }
+        trace("pause d" + daemon + " for " + nanos / MS + "ms");
+        n.pausedUntil = now + nanos;
+        Engine e = n.engine;
+        at(n.pausedUntil, () -> {
+            List<Runnable> held = new ArrayList<>(n.heldWhilePaused);
+            n.heldWhilePaused.clear();
+            boolean timerDue = n.timerDueWhilePaused;
+            n.timerDueWhilePaused = false;
+            for (Runnable r : held) {
+                r.run();
+            }
+            if (timerDue && n.engine == e) {
+                e.tick(now);
+                perform(n);
+            }
+        });
+    }
+
+    boolean paused(int daemon) {
+        return now < nodes[daemon].pausedUntil;
     }
 
     // ------------------------------------------------------------------ clients
@@ -364,7 +446,7 @@ final class Simulator {
     /** Connects a new session to {@code daemon}; returns its id, or -1 if the daemon is down. */
     long connect(int daemon) {
         Node n = nodes[daemon];
-        if (n.engine == null) {
+        if (n.engine == null || paused(daemon)) {
             return -1;
         }
         long id = nextSessionId++;
@@ -381,7 +463,7 @@ final class Simulator {
     }
 
     private Engine live(Client c) {
-        if (c.gone || !c.accepted) {
+        if (c.gone || !c.accepted || paused(c.daemon)) {
             return null;
         }
         return nodes[c.daemon].engine;
@@ -516,6 +598,7 @@ final class Simulator {
                 });
             }
         }
+        scheduleStalls(chaosEnd);
         // Client actions.
         long t = 0;
         while (true) {
@@ -525,6 +608,23 @@ final class Simulator {
             }
             long r = rnd.nextLong();
             at(t, () -> clientAction(new SplittableRandom(r)));
+        }
+    }
+
+    private void scheduleStalls(long chaosEnd) {
+        if (params.stallsPerSecond <= 0) {
+            return;
+        }
+        SplittableRandom r = new SplittableRandom(seed * 0x94D049BB133111EBL + 7);
+        long t = 0;
+        while (true) {
+            t += (long) (-Math.log(1 - r.nextDouble()) / params.stallsPerSecond * 1e9);
+            if (t >= chaosEnd) {
+                break;
+            }
+            int d = r.nextInt(nodes.length);
+            long length = (10 + r.nextInt(291)) * MS;
+            at(t, () -> pause(d, length));
         }
     }
 
@@ -664,7 +764,8 @@ final class Simulator {
 
     /** The command that replays this seed. */
     String replayCommand() {
-        return "mvn -q -B -pl core test -Dtest=SimulatorTest#replay -Dconsort.sim.seed=" + seed;
+        return "mvn -q -B -pl core test -Dtest=SimulatorTest#replay -Dconsort.sim.seed=" + seed
+                + (params.stallsPerSecond > 0 ? " -Dconsort.sim.stalls=" + params.stallsPerSecond : "");
     }
 
     String report(List<InvariantChecker.Violation> found) {

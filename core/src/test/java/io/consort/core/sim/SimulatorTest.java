@@ -21,6 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class SimulatorTest {
     static List<String> runSeeds(long from, long count) {
+        return runSeeds(from, count, 0);
+    }
+
+    /** Runs seeds with daemons stalling {@code stallsPerSecond} times a second during the chaos (0: none). */
+    static List<String> runSeeds(long from, long count, double stallsPerSecond) {
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong events = new AtomicLong();
         long start = System.nanoTime();
@@ -28,7 +33,7 @@ class SimulatorTest {
             if (failures.size() >= 10) {
                 return;
             }
-            Simulator sim = new Simulator(seed);
+            Simulator sim = new Simulator(seed, stallsPerSecond);
             List<InvariantChecker.Violation> v;
             try {
                 v = sim.run();
@@ -47,6 +52,11 @@ class SimulatorTest {
                 events.get(), (System.nanoTime() - start) / 1e9, failures.size());
         failures.forEach(System.out::println);
         return failures;
+    }
+
+    /** {@code -Dconsort.sim.stalls=R}: daemons stall R times a second in replayed and soaked runs. */
+    private static double stallsPerSecond() {
+        return Double.parseDouble(System.getProperty("consort.sim.stalls", "0"));
     }
 
     @Test
@@ -83,7 +93,7 @@ class SimulatorTest {
     void replay() {
         String seed = System.getProperty("consort.sim.seed");
         Assumptions.assumeTrue(seed != null, "set -Dconsort.sim.seed=N to replay one seed");
-        Simulator sim = new Simulator(Long.parseLong(seed));
+        Simulator sim = new Simulator(Long.parseLong(seed), stallsPerSecond());
         List<InvariantChecker.Violation> v = sim.run();
         System.out.println(sim.report(v));
         assertThat(v).isEmpty();
@@ -94,6 +104,6 @@ class SimulatorTest {
         String seeds = System.getProperty("consort.sim.seeds");
         Assumptions.assumeTrue(seeds != null, "set -Dconsort.sim.seeds=N to soak");
         long from = Long.getLong("consort.sim.start", 1_000_000);
-        assertThat(runSeeds(from, Long.parseLong(seeds))).isEmpty();
+        assertThat(runSeeds(from, Long.parseLong(seeds), stallsPerSecond())).isEmpty();
     }
 }

@@ -29,10 +29,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   multicast: 239.0.0.1:4904  # optional: broadcasts to this group instead of to each daemon
  *   interface: eth0          # optional: the interface for multicast
  * timeouts:                  # milliseconds
- *   tokenLoss: 200           # no token this long: the ring re-forms without the silent daemons
+ *   tokenLoss: 400           # no token this long: the ring re-forms without the silent daemons
  *   tokenRetransmit: 30
  *   joinInterval: 20
- *   consensus: 100
+ *   consensus: 200
  *   mergeDetect: 100
  *   tokenHold: 1
  * windows:
