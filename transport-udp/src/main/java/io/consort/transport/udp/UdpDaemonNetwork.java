@@ -88,7 +88,11 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     private volatile DaemonNetwork.@Nullable Receiver receiver;
     private final int maxPacketBytes;
     /** Engine datagrams waiting for {@link #flush()}, per destination in first-use order; engine thread only. */
-    private final Map<InetSocketAddress, java.util.ArrayList<byte[]>> pending = new java.util.LinkedHashMap<>();
+    private final Map<InetSocketAddress, Outbox> pending = new java.util.LinkedHashMap<>();
+    /** The current segment (see {@link Outbox}); a unicast gets a segment of its own. Engine thread only. */
+    private int segment;
+    /** Packets encoded (as opposed to shared with another peer), for tests. */
+    private final AtomicLong encodedPackets = new AtomicLong();
 
     private UdpDaemonNetwork(UdpOptions options, int maxPacketBytes) {
         this.options = options;
@@ -202,7 +206,9 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     public void send(int toDaemon, byte[] datagram) {
         InetSocketAddress to = options.daemons().get(toDaemon);
         if (to != null && toDaemon != options.selfId()) {
+            segment++;
             queue(to, datagram);
+            segment++;
         }
     }
 
@@ -221,7 +227,12 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     }
 
     private void queue(InetSocketAddress to, byte[] datagram) {
-        pending.computeIfAbsent(to, k -> new java.util.ArrayList<>()).add(datagram);
+        pending.computeIfAbsent(to, k -> new Outbox()).add(datagram, segment);
+    }
+
+    /** Packets encoded so far; the rest of {@link #sentDatagrams()} were shared between peers. */
+    long encodedPackets() {
+        return encodedPackets.get();
     }
 
     private void header(ByteBuf b, byte version) {
@@ -237,17 +248,18 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
      * peer's list, the packet built for the first peer is shared ({@code retainedDuplicate}) by the
      * others instead of being packed again.
      */
-    private void pack(ByteBufAllocator alloc, InetSocketAddress to, List<byte[]> items, List<Built> built,
+    private void pack(ByteBufAllocator alloc, InetSocketAddress to, Outbox items, List<Built> built,
             List<DatagramPacket> out) {
         int i = 0;
         while (i < items.size()) {
             int size = HEADER_BYTES + 2 + items.get(i).length;
             int j = i + 1;
-            while (j < items.size() && size + 2 + items.get(j).length <= maxPacketBytes) {
+            while (j < items.size() && items.segment(j) == items.segment(i)
+                    && size + 2 + items.get(j).length <= maxPacketBytes) {
                 size += 2 + items.get(j).length;
                 j++;
             }
-            List<byte[]> run = items.subList(i, j);
+            List<byte[]> run = items.run(i, j);
             ByteBuf b = null;
             for (Built p : built) {
                 if (p.sameItems(run)) {
@@ -256,6 +268,7 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
                 }
             }
             if (b == null) {
+                encodedPackets.incrementAndGet();
                 b = encode(alloc, run, size);
                 built.add(new Built(List.copyOf(run), b));
             }
@@ -303,12 +316,13 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
         ByteBufAllocator alloc = c != null ? c.alloc() : ByteBufAllocator.DEFAULT;
         List<DatagramPacket> out = new java.util.ArrayList<>();
         List<Built> built = new java.util.ArrayList<>();
-        for (Map.Entry<InetSocketAddress, java.util.ArrayList<byte[]>> e : pending.entrySet()) {
+        for (Map.Entry<InetSocketAddress, Outbox> e : pending.entrySet()) {
             if (!e.getValue().isEmpty()) {
                 pack(alloc, e.getKey(), e.getValue(), built, out);
                 e.getValue().clear();
             }
         }
+        segment = 0;
         if (c == null || !c.isActive() || out.isEmpty()) {
             out.forEach(DatagramPacket::release);
             return;

@@ -92,5 +92,8 @@ class UdpPackingTest {
             }
         }
         assertThat(receivers.get(0).snapshot()).isEmpty();
+        // Per flush: the 40 broadcasts pack into 3 packets shared by both peers, the send into 1 of its own.
+        assertThat(sender.sentDatagrams()).isEqualTo(rounds * 7L);
+        assertThat(sender.encodedPackets()).isEqualTo(rounds * 4L);
     }
 }
