@@ -74,6 +74,11 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--mtu", defaultValue = "65535", description = "network.mtu of a consortd network (datagram size).")
     int mtu;
 
+    @Option(names = "--token-loss-ms", defaultValue = "0", description = "consortd's timeouts.tokenLoss in ms; "
+            + "0 keeps consortd's default (200). On a starved machine a daemon can be off the CPU for longer than "
+            + "that, and the ring re-forms mid-run.")
+    int tokenLossMillis;
+
     @Option(names = "--consortd-jar", defaultValue = "transport-udp/target/consortd.jar")
     Path consortdJar;
 
@@ -256,7 +261,8 @@ public final class CompareCommand implements Callable<Integer> {
 
     private RunResult runConsort(String series, String level, int size, long rate, int round, long deadline)
             throws Exception {
-        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, deadline, verbose)) {
+        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, tokenLossMillis,
+                deadline, verbose)) {
             List<MemberProcess> clients = new ArrayList<>();
             try {
                 int[] ports = ds.clientPorts();
