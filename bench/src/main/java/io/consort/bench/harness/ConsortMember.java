@@ -97,6 +97,8 @@ public final class ConsortMember implements Callable<Integer> {
             var viewed = s.views(group).filter(v -> v.members().size() >= expectMembers).next().toFuture();
             s.join(group).block(requestTimeout);
             viewed.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            s.views(group).filter(v -> v.cause() == io.consort.core.ViewCause.NETWORK)
+                    .subscribe(v -> stats.onConfigurationChange(), e -> { });
             System.out.println("READY " + s.privateName());
             System.out.flush();
             if (sendsToo) {

@@ -51,6 +51,10 @@ record RunResult(String system, int daemons, int sizeBytes, long rate, int round
             if (!"0".equals(kv.get("missing")) || !"-".equals(kv.get("error"))) {
                 problem.append(" member ").append(kv.get("member")).append(": missing=").append(kv.get("missing"))
                         .append(" error=").append(kv.get("error"));
+                String changes = kv.get("config_changes");
+                if (changes != null && !"0".equals(changes)) {
+                    problem.append(" after ").append(changes).append(" configuration change(s), which EVS allows gaps at");
+                }
             }
             if (digest == null) {
                 digest = kv.get("digest");

@@ -50,4 +50,15 @@ class ReceiverStatsTest {
         assertFalse(s.await(0));
         assertEquals("expected_message_1:1_but_got_2", field(s, "error"));
     }
+
+    @Test
+    void aGapAfterAConfigurationChangeIsReportedAsSuch() {
+        ReceiverStats s = new ReceiverStats(0, 3, 64, 1);
+        deliver(s, 0, 0);
+        s.onConfigurationChange();
+        deliver(s, 0, 2);
+        assertEquals("1", field(s, "config_changes"));
+        RunResult r = RunResult.of("consort", 3, 64, 0, 1, List.of(s.resultLine("consort", "receiver", 1)));
+        assertTrue(r.problem().contains("after 1 configuration change(s)"), r.problem());
+    }
 }
