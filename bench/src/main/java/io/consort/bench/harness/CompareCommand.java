@@ -24,6 +24,12 @@ import picocli.CommandLine.Option;
  *
  * <ul>
  *   <li>{@code jgroups-seq}, {@code jgroups-noseq}: three {@link JGroupsMember} processes, member 0 sends.</li>
+ *   <li>{@code consort-safe}: the same at service level SAFE (run next to {@code consort}, which uses
+ *       {@code --level}, in the same round).</li>
+ *   <li>With {@code --senders N} (N > 1) every system has N members that all send and all receive:
+ *       JGroups members 0..N-1; for Consort one member client per daemon (round robin), and no
+ *       separate sender. Series get the suffix {@code -Ns}; FIFO per sender is checked everywhere,
+ *       the digest (total order) everywhere but JGroups without SEQUENCER.</li>
  *   <li>{@code consort}: {@code --daemons} consortd processes ({@link Consortds}), one sending client
  *       process on the first and one receiving client process on each other daemon ({@link ConsortMember});
  *       with one daemon, the sender and two receivers all use it, and results are labelled
@@ -58,11 +64,20 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--level", defaultValue = "AGREED", description = "Consort service level.")
     String level;
 
+    @Option(names = "--senders", defaultValue = "1", description = "1: one sender, the others receive. "
+            + "N > 1: N members that all send and receive (issue 5's all-daemons-sending figure).")
+    int senders;
+
     @Option(names = "--daemons", defaultValue = "1", description = "consortd processes: 1, or 3 (a ring on loopback).")
     int daemons;
 
     @Option(names = "--mtu", defaultValue = "65535", description = "network.mtu of a consortd network (datagram size).")
     int mtu;
+
+    @Option(names = "--token-loss-ms", defaultValue = "0", description = "consortd's timeouts.tokenLoss in ms; "
+            + "0 keeps consortd's default (200). On a starved machine a daemon can be off the CPU for longer than "
+            + "that, and the ring re-forms mid-run.")
+    int tokenLossMillis;
 
     @Option(names = "--consortd-jar", defaultValue = "transport-udp/target/consortd.jar")
     Path consortdJar;
@@ -73,7 +88,8 @@ public final class CompareCommand implements Callable<Integer> {
     String slowConsumerPolicy;
 
     @Option(names = "--member-jvm", split = " ", defaultValue = "-Xms512m -Xmx1g",
-            description = "JVM options for every member and daemon process.")
+            description = "JVM options for every member and daemon process; {name} in an option becomes the process's "
+                    + "label and start time, e.g. -XX:StartFlightRecording=filename=/tmp/jfr/{name}.jfr,settings=profile")
     List<String> memberJvm;
 
     @Option(names = "--results", defaultValue = "docs/bench/results.csv", description = "CSV to append every run to.")
@@ -134,15 +150,18 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private static void printRatios(Map<String, RunResult> pair) {
-        RunResult c = pair.get("consort");
-        if (c == null || !c.ok()) {
-            return;
-        }
-        for (String peer : List.of("jgroups-seq", "jgroups-noseq")) {
-            RunResult p = pair.get(peer);
-            if (p != null && p.ok() && p.msgsPerSecond() > 0) {
-                System.out.printf(Locale.ROOT, "  ratio %s / %s: throughput %.2fx, p99 %.2fx%n", c.label(), peer,
-                        c.msgsPerSecond() / p.msgsPerSecond(), p.p99Micros() > 0 ? c.p99Micros() / p.p99Micros() : 0);
+        for (Map.Entry<String, RunResult> ce : pair.entrySet()) {
+            RunResult c = ce.getValue();
+            if (!ce.getKey().startsWith("consort") || !c.ok()) {
+                continue;
+            }
+            for (Map.Entry<String, RunResult> pe : pair.entrySet()) {
+                RunResult p = pe.getValue();
+                if (pe.getKey().startsWith("jgroups") && p.ok() && p.msgsPerSecond() > 0) {
+                    System.out.printf(Locale.ROOT, "  ratio %s / %s: throughput %.2fx, p99 %.2fx%n", c.label(),
+                            p.label(), c.msgsPerSecond() / p.msgsPerSecond(),
+                            p.p99Micros() > 0 ? c.p99Micros() / p.p99Micros() : 0);
+                }
             }
         }
     }
@@ -168,23 +187,25 @@ public final class CompareCommand implements Callable<Integer> {
 
     private RunResult runOne(String system, int size, long rate, int round) {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        int d = system.equals("consort") ? daemons : 3;
+        int d = system.startsWith("consort") ? daemons : 3;
         try {
             return switch (system) {
-                case "consort" -> runConsort(size, rate, round, deadline);
+                case "consort" -> runConsort(series(system), level, size, rate, round, deadline);
+                case "consort-safe" -> runConsort(series(system), "SAFE", size, rate, round, deadline);
                 case "jgroups-seq" -> runJGroups(true, size, rate, round, deadline);
                 case "jgroups-noseq" -> runJGroups(false, size, rate, round, deadline);
                 default -> throw new IllegalArgumentException("unknown system " + system);
             };
         } catch (Exception e) {
-            return RunResult.failed(system, d, size, rate, round, String.valueOf(e.getMessage()).replace('\n', ' '));
+            return RunResult.failed(series(system), d, size, rate, round,
+                    String.valueOf(e.getMessage()).replace('\n', ' '));
         }
     }
 
-    private List<String> memberCommand(String subcommand, List<String> args) {
+    private List<String> memberCommand(String label, String subcommand, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(memberJvm);
+        cmd.addAll(JvmOptions.forProcess(memberJvm, label));
         cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.add("-cp");
         cmd.add(benchJar());
@@ -202,10 +223,15 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
+    /** The series name of a system's runs: with several senders, suffixed {@code -Ns}. */
+    private String series(String system) {
+        return senders > 1 ? system + "-" + senders + "s" : system;
+    }
+
     private List<String> common(int size, long rate) {
         return new ArrayList<>(Arrays.asList("--warmup", Long.toString(warmup), "--count", Long.toString(count),
                 "--size", Integer.toString(size), "--rate", Long.toString(rate), "--timeout-s",
-                Long.toString(timeoutSeconds)));
+                Long.toString(timeoutSeconds), "--senders", Integer.toString(senders)));
     }
 
     private RunResult runJGroups(boolean sequencer, int size, long rate, int round, long deadline) throws Exception {
@@ -221,32 +247,48 @@ public final class CompareCommand implements Callable<Integer> {
                 if (sequencer) {
                     args.add("--sequencer");
                 }
-                ps.add(new MemberProcess(system + "-m" + i, memberCommand("jgroups-member", args), verbose));
+                ps.add(new MemberProcess(system + "-m" + i, memberCommand(system + "-m" + i, "jgroups-member", args), verbose));
             }
             List<String> lines = new ArrayList<>();
             for (MemberProcess p : ps) {
                 lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
             }
-            return RunResult.of(system, 3, size, rate, round, lines);
+            return RunResult.of(series(system), 3, size, rate, round, lines, sequencer || senders == 1);
         } finally {
             ps.forEach(MemberProcess::close);
         }
     }
 
-    private RunResult runConsort(int size, long rate, int round, long deadline) throws Exception {
-        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, deadline, verbose)) {
+    private RunResult runConsort(String series, String level, int size, long rate, int round, long deadline)
+            throws Exception {
+        try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, tokenLossMillis,
+                deadline, verbose)) {
             List<MemberProcess> clients = new ArrayList<>();
             try {
                 int[] ports = ds.clientPorts();
                 List<String> lines = new ArrayList<>();
+                if (senders > 1) {
+                    // Members that send and receive, one per daemon in turn; each waits for the view of all.
+                    for (int i = 0; i < senders; i++) {
+                        List<String> args = common(size, rate);
+                        args.addAll(List.of("--index", Integer.toString(i), "--port", Integer.toString(ports[i % daemons]),
+                                "--level", level, "--system", series, "--expect-members", Integer.toString(senders)));
+                        clients.add(new MemberProcess("consort-m" + i, memberCommand("consort-m" + i, "consort-member",
+                                args), verbose));
+                    }
+                    for (MemberProcess p : clients) {
+                        lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
+                    }
+                    return RunResult.of(series, daemons, size, rate, round, lines);
+                }
                 // One receiving client per daemon other than the sender's; with one daemon, two receivers on it.
                 int receivers = Math.max(2, daemons - 1);
                 for (int i = 1; i <= receivers; i++) {
                     int port = ports[daemons == 1 ? 0 : i];
                     List<String> args = common(size, rate);
                     args.addAll(List.of("--index", Integer.toString(i), "--port", Integer.toString(port), "--level",
-                            level, "--system", "consort", "--expect-members", Integer.toString(receivers)));
-                    clients.add(new MemberProcess("consort-r" + i, memberCommand("consort-member", args), verbose));
+                            level, "--system", series, "--expect-members", Integer.toString(receivers)));
+                    clients.add(new MemberProcess("consort-r" + i, memberCommand("consort-r" + i, "consort-member", args), verbose));
                 }
                 for (MemberProcess p : clients) {
                     p.await(l -> l.startsWith("READY"), deadline, "READY");
@@ -254,11 +296,11 @@ public final class CompareCommand implements Callable<Integer> {
                 List<String> args = common(size, rate);
                 args.addAll(List.of("--index", "0", "--port", Integer.toString(ports[0]), "--level", level,
                         "--expect-members", Integer.toString(receivers)));
-                clients.add(new MemberProcess("consort-s", memberCommand("consort-member", args), verbose));
+                clients.add(new MemberProcess("consort-s", memberCommand("consort-s", "consort-member", args), verbose));
                 for (MemberProcess p : clients.subList(0, receivers)) {
                     lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
                 }
-                return RunResult.of("consort", daemons, size, rate, round, lines);
+                return RunResult.of(series, daemons, size, rate, round, lines);
             } finally {
                 // Clients first, so they leave cleanly before their daemons stop.
                 clients.forEach(MemberProcess::close);

@@ -21,6 +21,10 @@ import reactor.core.scheduler.Schedulers;
  * {@code RESULT} line. The sender (index 0) is not a member: it publishes {@code warmup + count}
  * messages as one {@code Flux} with {@link Session#publish}, held back only by the daemon's send
  * credits, and prints {@code SENT}. Both then wait for standard input to close before they leave.
+ *
+ * <p>With {@code --senders N} (N > 1), the processes with index 0..N-1 are members that both send
+ * and receive, one per daemon: each joins, waits for the view of all N, prints {@code READY},
+ * publishes its own numbered stream ({@link Payload#tag}) and checks every sender's stream.
  */
 @Command(name = "consort-member", mixinStandardHelpOptions = true,
         description = "One Consort client process (started by 'compare'; runnable alone against a consortd).")
@@ -63,6 +67,10 @@ public final class ConsortMember implements Callable<Integer> {
             + "(so its daemon is in the same ring as the receivers'), and leave before sending.")
     int expectMembers;
 
+    @Option(names = "--senders", defaultValue = "1", description = "How many members send; above 1, the "
+            + "processes with index below it are members that send and receive.")
+    int senders;
+
     @Override
     public Integer call() throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
@@ -70,11 +78,12 @@ public final class ConsortMember implements Callable<Integer> {
         Session s = Objects.requireNonNull(ConsortClient.create().host(host).port(port).name("b" + index)
                 .connect().block(requestTimeout), "session");
         try {
-            if (index == 0) {
+            boolean sendsToo = senders > 1 && index < senders;
+            if (index == 0 && !sendsToo) {
                 return send(s, deadline);
             }
-            ReceiverStats stats = new ReceiverStats(warmup, count, size);
-            long total = warmup + count;
+            ReceiverStats stats = new ReceiverStats(warmup, count, size, senders);
+            long total = (warmup + count) * senders;
             s.messages(group)
                     .limitRate(1024)
                     .take(total)
@@ -88,8 +97,13 @@ public final class ConsortMember implements Callable<Integer> {
             var viewed = s.views(group).filter(v -> v.members().size() >= expectMembers).next().toFuture();
             s.join(group).block(requestTimeout);
             viewed.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            s.views(group).filter(v -> v.cause() == io.consort.core.ViewCause.NETWORK)
+                    .subscribe(v -> stats.onConfigurationChange(), e -> { });
             System.out.println("READY " + s.privateName());
             System.out.flush();
+            if (sendsToo) {
+                publish(s, deadline);
+            }
             boolean ok = stats.await(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
             System.out.println(stats.resultLine(system, "receiver", index));
             System.out.flush();
@@ -109,6 +123,13 @@ public final class ConsortMember implements Callable<Integer> {
         }
         System.out.println("READY " + s.privateName());
         System.out.flush();
+        publish(s, deadline);
+        MemberIo.awaitStdinClosed(deadline);
+        return 0;
+    }
+
+    /** Publishes this member's {@code warmup + count} messages as one Flux, then prints {@code SENT}. */
+    private void publish(Session s, long deadline) throws Exception {
         Scheduler pacerThread = Schedulers.newSingle("bench-pacer");
         try {
             Pacer pacer = new Pacer(rate);
@@ -117,15 +138,14 @@ public final class ConsortMember implements Callable<Integer> {
                 if (i == total) {
                     sink.complete();
                 } else {
-                    sink.next(OutgoingMessage.to(group).level(level).payload(Payload.make(i, pacer.stamp(i), size)));
+                    sink.next(OutgoingMessage.to(group).level(level)
+                            .payload(Payload.make(Payload.tag(index, i), pacer.stamp(i), size)));
                 }
                 return i + 1;
             }).subscribeOn(pacerThread);
             s.publish(messages).toFuture().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             System.out.println("SENT " + total);
             System.out.flush();
-            MemberIo.awaitStdinClosed(deadline);
-            return 0;
         } finally {
             pacerThread.dispose();
         }

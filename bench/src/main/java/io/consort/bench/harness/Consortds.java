@@ -33,6 +33,12 @@ final class Consortds implements AutoCloseable {
 
     static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
             long deadlineNanos, boolean verbose) throws Exception {
+        return start(count, jar, jvm, slowConsumerPolicy, mtu, 0, deadlineNanos, verbose);
+    }
+
+    /** {@code tokenLossMillis}: consortd's {@code timeouts.tokenLoss}; 0 leaves consortd's default. */
+    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
+            int tokenLossMillis, long deadlineNanos, boolean verbose) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -q -B package -pl transport-udp -am"
                     + " -DskipTests, or pass --consortd-jar");
@@ -42,7 +48,7 @@ final class Consortds implements AutoCloseable {
         }
         Path config = Files.createTempFile("consortd-bench", ".yaml");
         config.toFile().deleteOnExit();
-        Files.writeString(config, config(count, slowConsumerPolicy, mtu));
+        Files.writeString(config, config(count, slowConsumerPolicy, mtu, tokenLossMillis));
         List<MemberProcess> started = new ArrayList<>();
         int[] ports = new int[count];
         try {
@@ -64,8 +70,11 @@ final class Consortds implements AutoCloseable {
     }
 
     /** The configuration: the slow-consumer policy and, for a network, the daemons on loopback. */
-    static String config(int count, String slowConsumerPolicy, int mtu) throws IOException {
+    static String config(int count, String slowConsumerPolicy, int mtu, int tokenLossMillis) throws IOException {
         StringBuilder y = new StringBuilder("limits:\n  slowConsumerPolicy: " + slowConsumerPolicy + "\n");
+        if (tokenLossMillis > 0) {
+            y.append("timeouts:\n  tokenLoss: ").append(tokenLossMillis).append('\n');
+        }
         if (count > 1) {
             y.append("network:\n  mtu: ").append(mtu).append("\n  daemons:\n");
             for (int i = 1; i <= count; i++) {
@@ -86,7 +95,7 @@ final class Consortds implements AutoCloseable {
     static List<String> daemonCommand(Path jar, List<String> jvm, Path config, int i) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvm);
+        cmd.addAll(JvmOptions.forProcess(jvm, "consortd-d" + (i + 1)));
         cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port", "0", "--name", "d" + (i + 1)));
         return cmd;

@@ -62,6 +62,9 @@ public final class JGroupsMember implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "0", description = "Offered msgs/s for the latency mode; 0 is flat out.")
     long rate;
 
+    @Option(names = "--senders", defaultValue = "1", description = "Members 0..senders-1 send.")
+    int senders;
+
     @Option(names = "--timeout-s", defaultValue = "120", description = "Bound on the whole run.")
     long timeoutSeconds;
 
@@ -94,7 +97,7 @@ public final class JGroupsMember implements Callable<Integer> {
     public Integer call() throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         String system = sequencer ? "jgroups-seq" : "jgroups-noseq";
-        ReceiverStats stats = new ReceiverStats(warmup, count, size);
+        ReceiverStats stats = new ReceiverStats(warmup, count, size, senders);
         String xml = stackXml(sequencer, basePort, index, members);
         try (JChannel ch = new JChannel(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))) {
             ch.setDiscardOwnMessages(false);
@@ -127,18 +130,18 @@ public final class JGroupsMember implements Callable<Integer> {
             }
             System.out.println("READY " + ch.getView());
             System.out.flush();
-            if (index == 0) {
+            if (index < senders) {
                 Pacer pacer = new Pacer(rate);
                 long total = warmup + count;
                 for (long i = 0; i < total; i++) {
-                    ch.send(new BytesMessage(null, Payload.make(i, pacer.stamp(i), size)));
+                    ch.send(new BytesMessage(null, Payload.make(Payload.tag(index, i), pacer.stamp(i), size)));
                     if ((i & 1023) == 0 && System.nanoTime() > deadline) {
                         break;
                     }
                 }
             }
             boolean ok = stats.await(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
-            System.out.println(stats.resultLine(system, index == 0 ? "sender" : "receiver", index));
+            System.out.println(stats.resultLine(system, index < senders ? "sender" : "receiver", index));
             System.out.flush();
             MemberIo.awaitStdinClosed(deadline);
             return ok ? 0 : 1;

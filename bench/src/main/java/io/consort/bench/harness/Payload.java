@@ -10,6 +10,9 @@ package io.consort.bench.harness;
  *  +---------------+---------------+-- ... ------+
  * </pre>
  *
+ * <p>The sequence field carries the sending member's index in its top 16 bits and that sender's
+ * own message number below ({@link #tag}); with one sender (index 0) it is just the number.
+ *
  * <p>The stamp is {@link System#nanoTime()} of the sending process. On Linux HotSpot reads it from
  * {@code clock_gettime(CLOCK_MONOTONIC)}, one clock for the whole host, so a receiver in another
  * process on the same machine may subtract it from its own {@code nanoTime()}. That holds for
@@ -20,6 +23,23 @@ public final class Payload {
     public static final int HEADER_BYTES = 16;
 
     private Payload() {
+    }
+
+    private static final int SENDER_SHIFT = 48;
+
+    /** The sequence field of message {@code i} of sender {@code sender}. */
+    public static long tag(int sender, long i) {
+        return ((long) sender << SENDER_SHIFT) | i;
+    }
+
+    /** The sender index of a sequence field. */
+    public static int senderOf(long tagged) {
+        return (int) (tagged >>> SENDER_SHIFT);
+    }
+
+    /** The sender's own message number of a sequence field. */
+    public static long numberOf(long tagged) {
+        return tagged & ((1L << SENDER_SHIFT) - 1);
     }
 
     /** A fresh payload of {@code sizeBytes} (at least {@link #HEADER_BYTES}). */

@@ -849,8 +849,8 @@ public final class TotemRing implements Ring {
             }
             seq++;
             byte[] raw = m.encode();
-            r.store.add(new MessageStore.Stored(m, m.kind() == MessagePacket.KIND_ITEM ? ItemCodec.decode(m.body()) : null,
-                    raw));
+            // The item just encoded is stored as it is: decoding it again copied every payload once more.
+            r.store.add(new MessageStore.Stored(m, m.kind() == MessagePacket.KIND_ITEM ? nextItem : null, raw));
             raws.add(raw);
             sent++;
         }
@@ -933,6 +933,9 @@ public final class TotemRing implements Ring {
         return controlQueue.size() + (clientOpen ? clientQueue.size() : 0) + recoveryQueue.size();
     }
 
+    /** The item of the last {@link MessagePacket#KIND_ITEM} packet {@link #nextMessage} made, for its store entry. */
+    private @Nullable AgreedItem nextItem;
+
     private @Nullable MessagePacket nextMessage(RingInstance r, long seq) {
         if (state == State.RECOVERY) {
             MessageStore.Stored old = recoveryQueue.poll();
@@ -948,6 +951,7 @@ public final class TotemRing implements Ring {
         }
         boolean safe = item instanceof AgreedItem.Data d && d.level() == ServiceLevel.SAFE
                 || item instanceof AgreedItem.Fragment f && f.safe();
+        nextItem = item;
         return new MessagePacket(me, r.id, seq, MessagePacket.KIND_ITEM, safe, ItemCodec.encode(item));
     }
 

@@ -41,7 +41,8 @@ public final class ItemCodec {
 
     /** The item as bytes. */
     public static byte[] encode(AgreedItem item) {
-        WireWriter w = new WireWriter(64);
+        // A data item (every message) is sized exactly, so the writer's array is the result: no growth, no copy.
+        WireWriter w = new WireWriter(item instanceof AgreedItem.Data d ? dataBytes(d) : 64);
         if (item instanceof AgreedItem.Data d) {
             w.u8(DATA).string(d.session()).u16(d.groups().size());
             for (String g : d.groups()) {
@@ -68,6 +69,15 @@ public final class ItemCodec {
             }
         }
         return w.toBytes();
+    }
+
+    /** The encoded length of a data item. */
+    private static int dataBytes(AgreedItem.Data d) {
+        int n = 1 + 2 + WireWriter.utf8Length(d.session()) + 2;
+        for (String g : d.groups()) {
+            n += 2 + WireWriter.utf8Length(g);
+        }
+        return n + 1 + 2 + 1 + 4 + d.payload().length;
     }
 
     /**

@@ -42,15 +42,22 @@ import reactor.core.publisher.Sinks;
  * hop onto it, frames arrive on it, so no locks are needed and frames leave in call order.
  */
 final class DefaultSession implements Session {
+    /** Who learns the fate of a multicast: the caller's Mono for one, the {@link Publication} for a publish. */
+    interface Ack {
+        void accepted();
+
+        void failed(ConsortException error);
+    }
+
     /** A multicast waiting for a send credit, or sent and waiting for the daemon to accept it. */
     private static final class PendingMulticast {
         final OutgoingMessage message;
-        final MonoSink<Void> sink;
+        final Ack ack;
         int requestId;
 
-        PendingMulticast(OutgoingMessage message, MonoSink<Void> sink) {
+        PendingMulticast(OutgoingMessage message, Ack ack) {
             this.message = message;
-            this.sink = sink;
+            this.ack = ack;
         }
     }
 
@@ -60,6 +67,8 @@ final class DefaultSession implements Session {
     private final Map<Integer, MonoSink<Void>> requests = new HashMap<>();
     private final ArrayDeque<PendingMulticast> sent = new ArrayDeque<>();
     private final ArrayDeque<PendingMulticast> waiting = new ArrayDeque<>();
+    /** The publish() streams in progress (on the loop); usually none or one. */
+    final List<Publication> publications = new ArrayList<>(1);
     private final Sinks.Empty<Void> closed = Sinks.empty();
     private @Nullable MonoSink<Session> welcome;
     private volatile @Nullable String privateName;
@@ -136,32 +145,73 @@ final class DefaultSession implements Session {
                 sink.error(closedError());
                 return;
             }
-            if (message.payloadBytes().length > maxMessageBytes) {
-                // Refused here: sent, a frame over the daemon's limit would cost the whole session.
-                sink.error(new ConsortException(ErrorCode.MESSAGE_TOO_LARGE, "message of "
-                        + message.payloadBytes().length + " bytes is over the daemon's maximum of " + maxMessageBytes));
-                return;
+            Ack ack = new Ack() {
+                @Override
+                public void accepted() {
+                    sink.success();
+                }
+
+                @Override
+                public void failed(ConsortException error) {
+                    sink.error(error);
+                }
+            };
+            if (enqueue(message, ack)) {
+                pump();
             }
-            waiting.add(new PendingMulticast(message, sink));
-            pump();
         }));
+    }
+
+    /** On the loop: queues a multicast for a send credit, or fails it at once if it is over the daemon's limit. */
+    boolean enqueue(OutgoingMessage message, Ack ack) {
+        if (message.payloadBytes().length > maxMessageBytes) {
+            // Refused here: sent, a frame over the daemon's limit would cost the whole session.
+            ack.failed(new ConsortException(ErrorCode.MESSAGE_TOO_LARGE, "message of "
+                    + message.payloadBytes().length + " bytes is over the daemon's maximum of " + maxMessageBytes));
+            return false;
+        }
+        waiting.add(new PendingMulticast(message, ack));
+        return true;
     }
 
     @Override
     public Mono<Void> publish(Publisher<OutgoingMessage> messages) {
-        // flatMap's concurrency is the send window: it requests a new message only when one was accepted.
-        return Flux.from(messages).flatMap(this::multicast, Math.max(1, sendWindow)).then();
+        Objects.requireNonNull(messages, "messages");
+        // One subscriber for the whole stream, requesting at most the send window ahead of the daemon's
+        // acceptances (what flatMap(multicast, window) did, without a Mono, a task and a flush per message).
+        return Mono.create(sink -> {
+            Publication p = new Publication(this, loop, sink, Math.max(1, sendWindow));
+            sink.onCancel(p::cancel);
+            messages.subscribe(p);
+        });
     }
 
-    private void pump() {
+    boolean isOpenOnLoop() {
+        return open;
+    }
+
+    ConsortException closedErrorOnLoop() {
+        return closedError();
+    }
+
+    /**
+     * Sends what the credits allow: every frame of the run into as few buffers as {@link MulticastBatch}
+     * needs, then one flush, so a burst (a publish, or the credits a SEND_CREDIT returns) is one syscall.
+     */
+    void pump() {
+        if (sendCredits <= 0 || waiting.isEmpty()) {
+            return;
+        }
+        MulticastBatch batch = new MulticastBatch(channel.alloc(), b -> channel.write(b, channel.voidPromise()));
         while (sendCredits > 0 && !waiting.isEmpty()) {
             PendingMulticast p = waiting.poll();
             sendCredits--;
             p.requestId = nextRequestId++;
             sent.add(p);
-            OutgoingMessage m = p.message;
-            write(w -> ClientFrames.multicast(w, p.requestId, m.groups(), m.level(), m.isSelfDiscard(), m.type(),
-                    m.payloadBytes()));
+            batch.add(p.requestId, p.message);
+        }
+        if (batch.finish() > 0) {
+            channel.flush();
         }
     }
 
@@ -299,11 +349,13 @@ final class DefaultSession implements Session {
                 for (int i = 0; i < n; i++) {
                     PendingMulticast p = sent.poll();
                     if (p != null) {
-                        p.sink.success();
+                        p.ack.accepted();
                     }
                 }
                 sendCredits += n;
                 pump();
+                // After the acceptances: a publication asks its source for as many more as were accepted, once.
+                Publication.afterAcceptances(publications);
             }
             case FrameType.ERROR -> failure = new ConsortException(ErrorCode.fromCode(r.u16("code")),
                     r.str("reason"));
@@ -331,7 +383,7 @@ final class DefaultSession implements Session {
             if (p.requestId == requestId) {
                 it.remove();
                 sendCredits++;
-                p.sink.error(error);
+                p.ack.failed(error);
                 pump();
                 return;
             }
@@ -361,13 +413,16 @@ final class DefaultSession implements Session {
         }
         requests.clear();
         for (PendingMulticast p : sent) {
-            p.sink.error(closedError());
+            p.ack.failed(closedError());
         }
         sent.clear();
         for (PendingMulticast p : waiting) {
-            p.sink.error(closedError());
+            p.ack.failed(closedError());
         }
         waiting.clear();
+        for (Publication p : new ArrayList<>(publications)) {
+            p.fail(closedError());
+        }
         if (error == null) {
             closed.tryEmitEmpty();
         } else {

@@ -2,6 +2,7 @@ package io.consort.reactive.daemon;
 
 import io.consort.core.ConsortException;
 import io.consort.core.ErrorCode;
+import io.consort.core.MessageEvent;
 import io.consort.core.Output;
 import io.consort.core.ServiceLevel;
 import io.consort.core.StreamFilter;
@@ -53,6 +54,9 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
 
     // engine-thread state
     private @Nullable ByteBuf staged;
+    private @Nullable FrameWriter stagedWriter;
+    /** The largest first allocation for a batch: the pooled allocator's usual chunk-friendly size. */
+    private static final int STAGE_CAPACITY_MAX = 64 * 1024;
     private boolean closeAfterFlush;
 
     SessionConnection(long sessionId, EngineLoop loop, Runnable onClosed) {
@@ -270,9 +274,10 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
         }
         boolean first = staged == null;
         if (first) {
-            staged = ch.alloc().buffer(256);
+            staged = ch.alloc().buffer(initialCapacity(o));
+            stagedWriter = new FrameWriter(staged);
         }
-        FrameWriter w = new FrameWriter(staged);
+        FrameWriter w = stagedWriter;
         if (o instanceof Output.Deliver d) {
             DaemonFrames.event(w, d.streamId(), d.event());
         } else if (o instanceof Output.SendCredit c) {
@@ -292,6 +297,19 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
         return first;
     }
 
+    /**
+     * Room for a batch that starts with {@code o}. A batch of deliveries is usually many messages of one
+     * size (a ring visit's worth): starting at 256 bytes, the buffer grew by doubling and copied the
+     * batch about once more; starting at a few frames' worth, it grows once or twice at most.
+     */
+    private static int initialCapacity(Output o) {
+        if (o instanceof Output.Deliver d && d.event() instanceof MessageEvent m) {
+            int frame = 64 + m.payload().length;
+            return Math.min(STAGE_CAPACITY_MAX, Math.max(256, 8 * frame));
+        }
+        return 256;
+    }
+
     /** Whether the connection takes more without queueing past its high water mark. */
     boolean isWritable() {
         Channel ch = channel;
@@ -303,6 +321,7 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
         Channel ch = channel;
         ByteBuf b = staged;
         staged = null;
+        stagedWriter = null;
         if (ch == null || b == null) {
             return;
         }
