@@ -6,7 +6,7 @@ package io.consort.core.wire;
  * <pre>
  *  0               1               2               3
  * +---------------+---------------+---------------+---------------+
- * |        magic 0xC0 0x5E        |  version = 1  |     type      |
+ * |        magic 0xC0 0x5E        |  version = 2  |     type      |
  * +---------------+---------------+---------------+---------------+
  * |     sender daemon id (u16)    |   body of the type ...
  * +---------------+---------------+
@@ -17,8 +17,12 @@ package io.consort.core.wire;
 public final class Header {
     /** Identifies a Consort daemon packet. */
     public static final int MAGIC = 0xC05E;
-    /** The only version this code speaks; a packet of any other is dropped. */
-    public static final int VERSION = 1;
+    /**
+     * The only version this code speaks; a packet of any other is dropped. Version 2: the token
+     * carries the hearing tallies, beacons carry their ring's members and what it hears, and the
+     * leave packet exists; a version-1 daemon and this one do not form a ring together.
+     */
+    public static final int VERSION = 2;
     /** Header length in bytes. */
     public static final int BYTES = 6;
 

@@ -92,7 +92,7 @@ class PacketCodecTest {
         badMagic[0] = 0;
         assertThatThrownBy(() -> Packet.decode(badMagic)).isInstanceOf(WireException.class).hasMessageContaining("magic");
         byte[] badVersion = ok.clone();
-        badVersion[2] = 2;
+        badVersion[2] = 1; // a version-1 daemon's packet
         assertThatThrownBy(() -> Packet.decode(badVersion)).isInstanceOf(WireException.class)
                 .hasMessageContaining("version");
         byte[] badType = ok.clone();
