@@ -196,17 +196,13 @@ class NetnsTest {
 
     // (c) ----------------------------------------------------------------------------------------
 
-    @Test
-    void aOneWayLinkFailureIsHandledAndClientsKeepAConsistentView() throws Exception {
-        oneWayLinkFailure(false);
-    }
-
+    /**
+     * d2 stops hearing d1 while d1 still hears d2. The two are never again in one configuration
+     * while the cut lasts, the ring settles (no view at any client for 3 s) instead of re-forming
+     * for as long as it lasts, and after the heal everyone merges and agrees on the order.
+     */
     @Test
     void aOneWayLinkFailureSettlesIntoAStableConfiguration() throws Exception {
-        oneWayLinkFailure(true);
-    }
-
-    private void oneWayLinkFailure(boolean requireSettled) throws Exception {
         List<ProcessCluster.Client> all = startWithClients();
         ProcessCluster.Client c1 = all.get(0);
         ProcessCluster.Client c2 = all.get(1);
@@ -218,14 +214,10 @@ class NetnsTest {
         all.forEach(c -> viewsAtCut.put(c, c.views.size()));
         net.dropFrom(1, 2); // d2 no longer hears d1; d1 still hears d2
         // The ring reacts: d1 and d2 are no longer in one configuration.
-        awaitViews(requireSettled ? List.of(c1, c2) : List.of(c2), v -> v.cause() == ViewCause.NETWORK
+        awaitViews(List.of(c1, c2), v -> v.cause() == ViewCause.NETWORK
                 && !(v.members().contains(name(c1)) && v.members().contains(name(c2))), "d1 and d2 apart");
         int before = all.stream().mapToInt(c -> c.views.size()).sum();
-        if (requireSettled) {
-            awaitSettled(all, Duration.ofSeconds(3));
-        } else {
-            Thread.sleep(3000);
-        }
+        awaitSettled(all, Duration.ofSeconds(3));
         Set<Set<String>> memberships = new HashSet<>();
         for (ProcessCluster.Client c : all) {
             for (GroupView v : c.views.subList(viewsAtCut.get(c), c.views.size())) {
@@ -234,8 +226,8 @@ class NetnsTest {
                         .as("a view after the cut at " + name(c) + " holds both d1's and d2's client: " + v).isFalse();
             }
         }
-        System.out.printf("netns one-way d1->d2 cut: %d views at the clients in the 3 s after d1 and d2 parted "
-                + "(0 if stable); memberships seen since the cut: %s%n",
+        System.out.printf("netns one-way d1->d2 cut: %d more views at the clients after d1 and d2 parted, before 3 quiet "
+                + "seconds; memberships seen since the cut: %s%n",
                 all.stream().mapToInt(c -> c.views.size()).sum() - before, memberships);
         for (ProcessCluster.Client c : all) {
             c.stopLoad();
