@@ -113,8 +113,8 @@ public final class CompareCommand implements Callable<Integer> {
     int idleSessions;
 
     @Option(names = "--groups-per-holder", defaultValue = "1000", description = "With --idle-sessions 0, the idle "
-            + "groups are held by ceil(groups on the daemon / this) sessions per daemon (one session joining some "
-            + "100 000 groups stalled its joins).")
+            + "groups are held by ceil(groups on the daemon / this) sessions per daemon (with one session per daemon "
+            + "holding 333 333 groups, joins stalled at 100 000: docs/BENCHMARKS.md, Scale).")
     long groupsPerHolder;
 
     @Option(names = "--load-timeout-s", defaultValue = "300", description = "Bound on setting up the idle load.")
