@@ -1,6 +1,7 @@
 package io.consort.bench;
 
 import io.consort.bench.harness.CompareCommand;
+import io.consort.bench.harness.ConsortLoad;
 import io.consort.bench.harness.ConsortMember;
 import io.consort.bench.harness.JGroupsMember;
 import io.consort.bench.harness.PlotCommand;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "consort-bench", mixinStandardHelpOptions = true,
         description = {"Consort benchmarks. With a subcommand, the side-by-side harness;",
             "otherwise the arguments go to JMH (e.g. EngineRingBenchmark -f 1 -wi 3 -i 5)."},
-        subcommands = {CompareCommand.class, JGroupsMember.class, ConsortMember.class, PlotCommand.class,
+        subcommands = {CompareCommand.class, JGroupsMember.class, ConsortMember.class, ConsortLoad.class, PlotCommand.class,
             CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     static CommandLine commandLine() {

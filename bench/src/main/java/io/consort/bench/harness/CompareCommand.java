@@ -34,6 +34,10 @@ import picocli.CommandLine.Option;
  *       process on the first and one receiving client process on each other daemon ({@link ConsortMember});
  *       with one daemon, the sender and two receivers all use it, and results are labelled
  *       {@code consort-1d} so a single-daemon figure is never read as a ring's.</li>
+ *   <li>Scale ({@code --groups G}, {@code --idle-sessions S}): before a consort run's timed part, one
+ *       {@link ConsortLoad} process per daemon opens S idle sessions there and joins its share of G-1 idle
+ *       groups; the daemons' used heap after a full GC, before and after, gives the heap per session and
+ *       per group ({@code SCALE} line, {@code --scale-results}). Series are suffixed {@code -g<G>-s<S>}.</li>
  * </ul>
  *
  * Every process is bounded by {@code --timeout-s}; a run that loses, reorders or disagrees on the
@@ -98,12 +102,41 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--timeout-s", defaultValue = "180", description = "Bound on each run.")
     long timeoutSeconds;
 
+    @Option(names = "--groups", defaultValue = "1", description = "Scale (issue 5, item 4): groups in the ring "
+            + "during a consort run, the measured one included; the other G-1 (idle-0 ..) are joined, round robin "
+            + "over the daemons, by one consort-load process per daemon before the timed run.")
+    long groups;
+
+    @Option(names = "--idle-sessions", defaultValue = "0", description = "Scale: idle sessions per daemon, opened by "
+            + "the consort-load processes (they hold the idle groups; with 0 and G > 1, one session per daemon does). "
+            + "limits.maxSessions is raised to fit.")
+    int idleSessions;
+
+    @Option(names = "--groups-per-holder", defaultValue = "1000", description = "With --idle-sessions 0, the idle "
+            + "groups are held by ceil(groups on the daemon / this) sessions per daemon (with one session per daemon "
+            + "holding 333 333 groups, joins stalled at 100 000: docs/BENCHMARKS.md, Scale).")
+    long groupsPerHolder;
+
+    @Option(names = "--load-timeout-s", defaultValue = "300", description = "Bound on setting up the idle load.")
+    long loadTimeoutSeconds;
+
+    @Option(names = "--join-window", defaultValue = "4096", description = "Joins awaiting acknowledgement per "
+            + "consort-load process.")
+    int joinWindow;
+
+    @Option(names = "--scale-results", defaultValue = "docs/bench/scale.csv",
+            description = "CSV to append every scale run's load set-up and heap figures to.")
+    Path scaleResults;
+
     @Option(names = "--verbose", description = "Echo every child process's output.")
     boolean verbose;
 
     @Override
     public Integer call() throws Exception {
         List<RunResult> all = new ArrayList<>();
+        // A harness stopped by a signal takes its daemons and members with it.
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly), "kill-children"));
         System.out.printf(Locale.ROOT, "machine: nproc=%d, %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         for (int round = 1; round <= rounds; round++) {
@@ -203,9 +236,14 @@ public final class CompareCommand implements Callable<Integer> {
     }
 
     private List<String> memberCommand(String label, String subcommand, List<String> args) {
+        return memberCommand(label, subcommand, args, List.of());
+    }
+
+    private List<String> memberCommand(String label, String subcommand, List<String> args, List<String> extraJvm) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JvmOptions.forProcess(memberJvm, label));
+        cmd.addAll(extraJvm);
         cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.add("-cp");
         cmd.add(benchJar());
@@ -223,9 +261,103 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    /** The series name of a system's runs: with several senders, suffixed {@code -Ns}. */
+    /**
+     * The series name of a system's runs: with several senders, suffixed {@code -Ns}; a Consort run with an
+     * idle load, suffixed {@code -g<groups>-s<idle sessions per daemon>}.
+     */
     private String series(String system) {
-        return senders > 1 ? system + "-" + senders + "s" : system;
+        String s = senders > 1 ? system + "-" + senders + "s" : system;
+        if (system.startsWith("consort") && (groups > 1 || idleSessions > 0)) {
+            s += "-g" + groups + "-s" + idleSessions;
+        }
+        return s;
+    }
+
+    private boolean scaled() {
+        return groups > 1 || idleSessions > 0;
+    }
+
+    /**
+     * Starts one consort-load process per daemon and waits for all of them to be READY; around it, reads the
+     * daemons' used heap after a full GC, and prints and records the difference per idle session and per group.
+     */
+    private List<MemberProcess> startLoad(Consortds ds, String series, int round) throws Exception {
+        List<MemberProcess> load = new ArrayList<>();
+        if (!scaled()) {
+            return load;
+        }
+        long loadDeadline = System.nanoTime() + loadTimeoutSeconds * 1_000_000_000L;
+        long[] before = ds.usedHeapAfterFullGc(60);
+        int[] ports = ds.clientPorts();
+        long idleGroups = Math.max(0, groups - 1);
+        long t0 = System.nanoTime();
+        try {
+            for (int d = 0; d < daemons; d++) {
+                long mine = idleGroups > d ? (idleGroups - d + daemons - 1) / daemons : 0;
+                int sessions = idleSessions > 0 ? idleSessions : (int) ((mine + groupsPerHolder - 1) / groupsPerHolder);
+                if (sessions == 0) {
+                    continue;
+                }
+                String label = "consort-load-d" + (d + 1);
+                load.add(new MemberProcess(label, memberCommand(label, "consort-load", List.of("--port",
+                        Integer.toString(ports[d]), "--index", Integer.toString(d), "--sessions", Integer.toString(sessions),
+                        "--first-group", Integer.toString(d), "--group-step", Integer.toString(daemons), "--group-count",
+                        Long.toString(mine), "--join-window", Integer.toString(joinWindow), "--timeout-s",
+                        Long.toString(loadTimeoutSeconds)),
+                        // The client opens each session through Reactor Netty's shared TcpClient pool, which by
+                        // default allows max(2 x cores, 16) connections to one address and parks the rest.
+                        List.of("-Dreactor.netty.pool.maxConnections=" + (sessions + 16))), verbose));
+            }
+            List<String> ready = new ArrayList<>();
+            for (MemberProcess p : load) {
+                ready.add(p.await(l -> l.startsWith("READY"), loadDeadline, "READY (idle load)"));
+            }
+            double setupSeconds = (System.nanoTime() - t0) / 1e9;
+            long[] after = ds.usedHeapAfterFullGc(60);
+            long delta = 0;
+            StringBuilder perDaemon = new StringBuilder();
+            for (int d = 0; d < daemons; d++) {
+                delta += after[d] - before[d];
+                perDaemon.append(d == 0 ? "" : "/").append((after[d] - before[d]) / 1024);
+            }
+            long sessionsTotal = (long) idleSessions * daemons;
+            double perSession = idleSessions > 0 ? (double) delta / sessionsTotal : Double.NaN;
+            double perGroup = idleGroups > 0 ? (double) delta / idleGroups : Double.NaN;
+            double perGroupPerDaemon = perGroup / daemons;
+            System.out.printf(Locale.ROOT, "SCALE %s round=%d groups=%d idle_sessions_per_daemon=%d setup=%.1fs "
+                    + "heap_before_kib=%s heap_after_kib=%s heap_delta_kib_per_daemon=%s heap_delta_total_kib=%d "
+                    + "bytes_per_idle_session=%.0f bytes_per_group=%.0f bytes_per_group_per_daemon=%.0f load=%s%n", series,
+                    round, groups, idleSessions, setupSeconds, kib(before), kib(after), perDaemon, delta / 1024,
+                    perSession, perGroup, perGroupPerDaemon, ready);
+            recordScale(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%.1f,%s,%s,%s,%d,%.0f,%.0f,%.0f,%.1f",
+                    series, daemons, round, groups, idleSessions, setupSeconds, kib(before), kib(after), perDaemon,
+                    delta / 1024, perSession, perGroup, perGroupPerDaemon, load()));
+            return load;
+        } catch (Exception e) {
+            load.forEach(MemberProcess::destroy);
+            throw e;
+        }
+    }
+
+    private static String kib(long[] bytes) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < bytes.length; i++) {
+            b.append(i == 0 ? "" : "/").append(bytes[i] / 1024);
+        }
+        return b.toString();
+    }
+
+    private void recordScale(String row) throws IOException {
+        Path parent = scaleResults.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        if (!Files.exists(scaleResults)) {
+            Files.writeString(scaleResults, "series,daemons,round,groups,idle_sessions_per_daemon,setup_s,"
+                    + "heap_before_kib,heap_after_kib,heap_delta_kib_per_daemon,heap_delta_total_kib,"
+                    + "bytes_per_idle_session,bytes_per_group,bytes_per_group_per_daemon,load1\n", StandardCharsets.UTF_8);
+        }
+        Files.writeString(scaleResults, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }
 
     private List<String> common(int size, long rate) {
@@ -261,10 +393,17 @@ public final class CompareCommand implements Callable<Integer> {
 
     private RunResult runConsort(String series, String level, int size, long rate, int round, long deadline)
             throws Exception {
+        List<MemberProcess> load = new ArrayList<>();
+        int maxSessions = idleSessions > 0 ? idleSessions + 64 : 0;
         try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, tokenLossMillis,
-                deadline, verbose)) {
+                maxSessions, deadline, verbose)) {
             List<MemberProcess> clients = new ArrayList<>();
             try {
+                load = startLoad(ds, series, round);
+                if (scaled()) {
+                    // The timed run gets its whole bound after the load is in place.
+                    deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+                }
                 int[] ports = ds.clientPorts();
                 List<String> lines = new ArrayList<>();
                 if (senders > 1) {
@@ -305,6 +444,9 @@ public final class CompareCommand implements Callable<Integer> {
                 // Clients first, so they leave cleanly before their daemons stop.
                 clients.forEach(MemberProcess::close);
             }
+        } finally {
+            // The idle load last and without leaving: its memberships die with the daemons.
+            load.forEach(MemberProcess::destroy);
         }
     }
 }

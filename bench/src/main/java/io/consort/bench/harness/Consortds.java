@@ -39,6 +39,12 @@ final class Consortds implements AutoCloseable {
     /** {@code tokenLossMillis}: consortd's {@code timeouts.tokenLoss}; 0 leaves consortd's default. */
     static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
             int tokenLossMillis, long deadlineNanos, boolean verbose) throws Exception {
+        return start(count, jar, jvm, slowConsumerPolicy, mtu, tokenLossMillis, 0, deadlineNanos, verbose);
+    }
+
+    /** {@code maxSessions}: consortd's {@code limits.maxSessions} per daemon; 0 leaves consortd's default (10 000). */
+    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
+            int tokenLossMillis, int maxSessions, long deadlineNanos, boolean verbose) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -q -B package -pl transport-udp -am"
                     + " -DskipTests, or pass --consortd-jar");
@@ -48,7 +54,7 @@ final class Consortds implements AutoCloseable {
         }
         Path config = Files.createTempFile("consortd-bench", ".yaml");
         config.toFile().deleteOnExit();
-        Files.writeString(config, config(count, slowConsumerPolicy, mtu, tokenLossMillis));
+        Files.writeString(config, config(count, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions));
         List<MemberProcess> started = new ArrayList<>();
         int[] ports = new int[count];
         try {
@@ -71,7 +77,16 @@ final class Consortds implements AutoCloseable {
 
     /** The configuration: the slow-consumer policy and, for a network, the daemons on loopback. */
     static String config(int count, String slowConsumerPolicy, int mtu, int tokenLossMillis) throws IOException {
+        return config(count, slowConsumerPolicy, mtu, tokenLossMillis, 0);
+    }
+
+    /** The same, with {@code limits.maxSessions} when {@code maxSessions} is above 0. */
+    static String config(int count, String slowConsumerPolicy, int mtu, int tokenLossMillis, int maxSessions)
+            throws IOException {
         StringBuilder y = new StringBuilder("limits:\n  slowConsumerPolicy: " + slowConsumerPolicy + "\n");
+        if (maxSessions > 0) {
+            y.append("  maxSessions: ").append(maxSessions).append('\n');
+        }
         if (tokenLossMillis > 0) {
             y.append("timeouts:\n  tokenLoss: ").append(tokenLossMillis).append('\n');
         }
@@ -104,6 +119,52 @@ final class Consortds implements AutoCloseable {
     /** The client port of each daemon, in daemon order. */
     int[] clientPorts() {
         return clientPorts.clone();
+    }
+
+    /**
+     * Each daemon's used heap in bytes right after a full collection: {@code jcmd <pid> GC.run} (a
+     * System.gc(), a full collection with G1) twice, then the {@code used} figure of
+     * {@code jcmd <pid> GC.heap_info}. Bounded by {@code timeoutSeconds} per jcmd call.
+     */
+    long[] usedHeapAfterFullGc(long timeoutSeconds) throws Exception {
+        long[] used = new long[daemons.size()];
+        for (int i = 0; i < used.length; i++) {
+            long pid = daemons.get(i).pid();
+            jcmd(pid, "GC.run", timeoutSeconds);
+            jcmd(pid, "GC.run", timeoutSeconds);
+            used[i] = usedHeapBytes(jcmd(pid, "GC.heap_info", timeoutSeconds), "consortd-d" + (i + 1));
+        }
+        return used;
+    }
+
+    /** The heap's {@code used} figure in bytes from {@code jcmd GC.heap_info} output (its first heap line). */
+    static long usedHeapBytes(String heapInfo, String who) {
+        Matcher m = HEAP_USED.matcher(heapInfo);
+        if (!m.find()) {
+            throw new IllegalStateException("no 'used NK' in jcmd GC.heap_info of " + who + ": " + heapInfo);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
+
+    private static String jcmd(long pid, String command, long timeoutSeconds) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(Files.isExecutable(jcmd) ? jcmd.toString() : "jcmd", Long.toString(pid), command)
+                .redirectErrorStream(true).start();
+        byte[] out;
+        try (var in = p.getInputStream()) {
+            out = in.readAllBytes();
+        }
+        if (!p.waitFor(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("jcmd " + pid + " " + command + " took over " + timeoutSeconds + " s");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("jcmd " + pid + " " + command + " exited " + p.exitValue() + ": "
+                    + new String(out, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return new String(out, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

@@ -39,6 +39,11 @@ final class MemberProcess implements AutoCloseable {
         reader.start();
     }
 
+    /** The operating system's id of the process (for jcmd). */
+    long pid() {
+        return process.pid();
+    }
+
     /** The first line matching {@code p}, waiting until {@code deadlineNanos}. */
     String await(Predicate<String> p, long deadlineNanos, String what) throws InterruptedException {
         synchronized (lines) {
@@ -76,6 +81,16 @@ final class MemberProcess implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills it at once (SIGKILL), and waits a bounded time for it to go. */
+    void destroy() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
