@@ -18,7 +18,11 @@ public final class SessionConnector {
 
     /** Connects to {@code host:port} as {@code user}; emits once the daemon sent WELCOME. */
     public static Mono<Session> connect(String host, int port, String user, Duration timeout) {
-        return TcpClient.create()
+        // A session owns its connection for its whole life and never gives it back, so it does not
+        // come from Reactor Netty's default pool, whose cap on connections to one address would make
+        // a later session's connect() wait for a release that never comes (seen by the benchmark's
+        // load processes at the 17th session).
+        return TcpClient.newConnection()
                 .host(host)
                 .port(port)
                 .option(ChannelOption.TCP_NODELAY, true)
