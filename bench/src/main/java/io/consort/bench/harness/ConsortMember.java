@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
@@ -47,17 +48,8 @@ public final class ConsortMember implements Callable<Integer> {
     @Option(names = "--system", defaultValue = "consort", description = "Label in the result line.")
     String system;
 
-    @Option(names = "--warmup", defaultValue = "200000")
-    long warmup;
-
-    @Option(names = "--count", defaultValue = "1000000")
-    long count;
-
-    @Option(names = "--size", defaultValue = "1000")
-    int size;
-
-    @Option(names = "--rate", defaultValue = "0", description = "Offered msgs/s for the latency mode; 0 is flat out.")
-    long rate;
+    @Mixin
+    FloodOptions flood = new FloodOptions();
 
     @Option(names = "--timeout-s", defaultValue = "120")
     long timeoutSeconds;
@@ -82,8 +74,8 @@ public final class ConsortMember implements Callable<Integer> {
             if (index == 0 && !sendsToo) {
                 return send(s, deadline);
             }
-            ReceiverStats stats = new ReceiverStats(warmup, count, size, senders);
-            long total = (warmup + count) * senders;
+            ReceiverStats stats = flood.receiverStats(senders);
+            long total = flood.perSender() * senders;
             s.messages(group)
                     .limitRate(1024)
                     .take(total)
@@ -132,14 +124,14 @@ public final class ConsortMember implements Callable<Integer> {
     private void publish(Session s, long deadline) throws Exception {
         Scheduler pacerThread = Schedulers.newSingle("bench-pacer");
         try {
-            Pacer pacer = new Pacer(rate);
-            long total = warmup + count;
+            Pacer pacer = new Pacer(flood.rate);
+            long total = flood.perSender();
             Flux<OutgoingMessage> messages = Flux.<OutgoingMessage, Long>generate(() -> 0L, (i, sink) -> {
                 if (i == total) {
                     sink.complete();
                 } else {
                     sink.next(OutgoingMessage.to(group).level(level)
-                            .payload(Payload.make(Payload.tag(index, i), pacer.stamp(i), size)));
+                            .payload(flood.payload(index, i, pacer)));
                 }
                 return i + 1;
             }).subscribeOn(pacerThread);

@@ -10,6 +10,7 @@ import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,17 +51,8 @@ public final class JGroupsMember implements Callable<Integer> {
     @Option(names = "--sequencer", description = "Add SEQUENCER for total order.")
     boolean sequencer;
 
-    @Option(names = "--warmup", defaultValue = "200000")
-    long warmup;
-
-    @Option(names = "--count", defaultValue = "1000000")
-    long count;
-
-    @Option(names = "--size", defaultValue = "1000")
-    int size;
-
-    @Option(names = "--rate", defaultValue = "0", description = "Offered msgs/s for the latency mode; 0 is flat out.")
-    long rate;
+    @Mixin
+    FloodOptions flood = new FloodOptions();
 
     @Option(names = "--senders", defaultValue = "1", description = "Members 0..senders-1 send.")
     int senders;
@@ -97,7 +89,7 @@ public final class JGroupsMember implements Callable<Integer> {
     public Integer call() throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         String system = sequencer ? "jgroups-seq" : "jgroups-noseq";
-        ReceiverStats stats = new ReceiverStats(warmup, count, size, senders);
+        ReceiverStats stats = flood.receiverStats(senders);
         String xml = stackXml(sequencer, basePort, index, members);
         try (JChannel ch = new JChannel(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))) {
             ch.setDiscardOwnMessages(false);
@@ -131,10 +123,10 @@ public final class JGroupsMember implements Callable<Integer> {
             System.out.println("READY " + ch.getView());
             System.out.flush();
             if (index < senders) {
-                Pacer pacer = new Pacer(rate);
-                long total = warmup + count;
+                Pacer pacer = new Pacer(flood.rate);
+                long total = flood.perSender();
                 for (long i = 0; i < total; i++) {
-                    ch.send(new BytesMessage(null, Payload.make(Payload.tag(index, i), pacer.stamp(i), size)));
+                    ch.send(new BytesMessage(null, flood.payload(index, i, pacer)));
                     if ((i & 1023) == 0 && System.nanoTime() > deadline) {
                         break;
                     }
