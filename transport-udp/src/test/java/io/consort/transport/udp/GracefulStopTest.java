@@ -40,17 +40,7 @@ class GracefulStopTest {
     void sigtermToOneDaemonOfThreeIsAGracefulLeave() throws Exception {
         try (ProcessCluster cluster = new ProcessCluster(dir, 3, "")) {
             cluster.start(1, 2, 3);
-            List<ProcessCluster.Client> all = new ArrayList<>();
-            for (int d = 1; d <= 3; d++) {
-                for (int k = 0; k < 2; k++) {
-                    all.add(cluster.client(d, "c" + d + k));
-                }
-            }
-            for (ProcessCluster.Client c : all) {
-                c.join("g");
-            }
-            await().atMost(TIMEOUT).until(() -> all.stream().allMatch(c -> c.lastView("g") != null
-                    && c.lastView("g").members().size() == 6));
+            List<ProcessCluster.Client> all = cluster.joinedClients(List.of(1, 2, 3), 2, "g", TIMEOUT);
             for (ProcessCluster.Client c : all) {
                 c.startLoad("g", 20, 500);
             }

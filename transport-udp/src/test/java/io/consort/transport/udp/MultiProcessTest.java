@@ -48,17 +48,7 @@ class MultiProcessTest {
             for (int d = 1; d <= 3; d++) {
                 cluster.start(d);
             }
-            List<ProcessCluster.Client> all = new ArrayList<>();
-            for (int d = 1; d <= 3; d++) {
-                for (int k = 0; k < 2; k++) {
-                    all.add(cluster.client(d, "c" + d + k));
-                }
-            }
-            for (ProcessCluster.Client c : all) {
-                c.join("g");
-            }
-            await().atMost(TIMEOUT).until(() -> all.stream().allMatch(c -> c.lastView("g") != null
-                    && c.lastView("g").members().size() == 6));
+            List<ProcessCluster.Client> all = cluster.joinedClients(List.of(1, 2, 3), 2, "g", TIMEOUT);
             for (ProcessCluster.Client c : all) {
                 c.startLoad("g", 5);
             }

@@ -186,6 +186,25 @@ final class ProcessCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Connects {@code perDaemon} clients to each daemon in {@code daemons} (named c&lt;daemon&gt;&lt;k&gt;), has
+     * them all join {@code group}, and returns them once every one sees a view with all of them.
+     */
+    List<Client> joinedClients(List<Integer> daemons, int perDaemon, String group, Duration timeout) {
+        List<Client> all = new ArrayList<>();
+        for (int d : daemons) {
+            for (int k = 0; k < perDaemon; k++) {
+                all.add(client(d, "c" + d + k));
+            }
+        }
+        for (Client c : all) {
+            c.join(group);
+        }
+        org.awaitility.Awaitility.await().atMost(timeout).until(() -> all.stream().allMatch(c -> c.lastView(group) != null
+                && c.lastView(group).members().size() == all.size()));
+        return all;
+    }
+
     final class Client {
         final int daemon;
         final Session session;
