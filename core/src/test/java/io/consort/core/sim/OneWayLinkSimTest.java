@@ -39,7 +39,7 @@ class OneWayLinkSimTest {
         int unheard = seed % 2 == 0 ? (deaf + n - 1) % n : (deaf + 2) % n;
         sim.block(unheard, deaf, true); // deaf no longer hears unheard
         List<String> changes = new ArrayList<>();
-        long[] atCut = ids(sim);
+        long[] atCut = sim.configurationIds();
         long[] last = atCut;
         long lastChangeAt = sim.now;
         int i = 0;
@@ -48,7 +48,7 @@ class OneWayLinkSimTest {
             sim.multicast(s[i++ % n], List.of("g"), ServiceLevel.AGREED, false);
             t += MS;
             sim.runUntil(t);
-            long[] now = ids(sim);
+            long[] now = sim.configurationIds();
             for (int d = 0; d < n; d++) {
                 if (now[d] != last[d]) {
                     changes.add(String.format("%.0fms d%d %s", sim.now / 1e6, d, sim.engine(d).configurationMembers()));
@@ -74,11 +74,4 @@ class OneWayLinkSimTest {
         assertThat(InvariantChecker.check(sim.logs, sim.sent)).isEmpty();
     }
 
-    private static long[] ids(Simulator sim) {
-        long[] ids = new long[sim.daemons()];
-        for (int d = 0; d < ids.length; d++) {
-            ids[d] = sim.engine(d).configurationId();
-        }
-        return ids;
-    }
 }

@@ -48,13 +48,6 @@ class PauseSimTest {
         return s;
     }
 
-    private static long[] configurationIds(Simulator sim) {
-        long[] ids = new long[sim.daemons()];
-        for (int d = 0; d < ids.length; d++) {
-            ids[d] = sim.engine(d).configurationId();
-        }
-        return ids;
-    }
 
     /** Multicasts from every session, one round each millisecond, for {@code millis}. */
     private static void traffic(Simulator sim, long[] sessions, long millis) {
@@ -69,7 +62,7 @@ class PauseSimTest {
 
     private static void assertSameConfigurationAndEverythingDelivered(Simulator sim, long[] before) {
         sim.runUntil(sim.now + 1000 * MS);
-        assertThat(configurationIds(sim)).as("configuration ids after the pause (%s)", sim.trace)
+        assertThat(sim.configurationIds()).as("configuration ids after the pause (%s)", sim.trace)
                 .containsExactly(before);
         assertThat(InvariantChecker.checkQuiescent(sim.logs, sim.sent)).isEmpty();
         assertThat(InvariantChecker.check(sim.logs, sim.sent)).isEmpty();
@@ -86,7 +79,7 @@ class PauseSimTest {
         for (int victim = 0; victim < daemons; victim++) {
             Simulator sim = quiet(daemons, 7 + victim);
             long[] s = settledWithSessions(sim);
-            long[] before = configurationIds(sim);
+            long[] before = sim.configurationIds();
             traffic(sim, s, 50);
             sim.pause(victim, (tokenLossMs * 3 / 4) * MS);
             traffic(sim, s, tokenLossMs * 2);
@@ -105,7 +98,7 @@ class PauseSimTest {
         for (long pauseMs : new long[] {150, 400, 2000}) {
             Simulator sim = quiet(daemons, 11 + pauseMs);
             long[] s = settledWithSessions(sim);
-            long[] before = configurationIds(sim);
+            long[] before = sim.configurationIds();
             traffic(sim, s, 50);
             for (int d = 0; d < daemons; d++) {
                 sim.pause(d, pauseMs * MS);
@@ -125,7 +118,7 @@ class PauseSimTest {
     void staggeredShortStallsUnderLoadKeepTheRing(long seed) {
         Simulator sim = quiet(3, seed);
         long[] s = settledWithSessions(sim);
-        long[] before = configurationIds(sim);
+        long[] before = sim.configurationIds();
         SplittableRandom r = new SplittableRandom(seed);
         for (int round = 0; round < 40; round++) {
             int d = r.nextInt(3);

@@ -277,6 +277,15 @@ final class Simulator {
         return nodes.length;
     }
 
+    /** Each daemon's current configuration id, by daemon: a change shows the ring re-formed there. */
+    long[] configurationIds() {
+        long[] ids = new long[nodes.length];
+        for (int d = 0; d < ids.length; d++) {
+            ids[d] = nodes[d].engine.configurationId();
+        }
+        return ids;
+    }
+
     // ------------------------------------------------------------------ daemons
 
     void startAll() {
