@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  */
 public final class Engine {
     /** A request of a local session waiting for its item to come out of the agreed stream. */
-    private record Pending(int requestId, boolean multicast) {
+    private record Pending(int requestId, boolean multicast, int payloadBytes) {
     }
 
     private final EngineConfig config;
@@ -217,7 +217,7 @@ public final class Engine {
             out.accept(new Output.RequestFailed(sessionId, requestId, e.code(), e.getMessage()));
             return;
         }
-        submit(s, item.apply(s.privateName()), new Pending(requestId, false));
+        submit(s, item.apply(s.privateName()), new Pending(requestId, false, 0));
         step(nowNanos);
     }
 
@@ -248,7 +248,8 @@ public final class Engine {
             return;
         }
         submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload),
-                new Pending(requestId, true));
+                new Pending(requestId, true, payload.length));
+        s.submittedMulticast(payload.length);
         step(nowNanos);
     }
 
@@ -435,10 +436,14 @@ public final class Engine {
             overBound.removeIf(s -> s.bufferedBytes() <= config.sessionBufferBytesMax() / 2);
         }
         if (overBound.isEmpty() && !creditsToReport.isEmpty()) {
-            for (ClientSession s : creditsToReport) {
+            // A session over its byte window keeps its credits until ordering brings it back under.
+            creditsToReport.removeIf(s -> {
+                if (s.unorderedBytes() > config.sendWindowBytes()) {
+                    return false;
+                }
                 out.accept(new Output.SendCredit(s.id(), s.takeReturnedCredits()));
-            }
-            creditsToReport.clear();
+                return true;
+            });
         }
         long deadline = ring.nextDeadlineNanos();
         if (deadline != Long.MAX_VALUE && (deadline != timerSetFor || deadline <= nowNanos)) {
@@ -535,7 +540,7 @@ public final class Engine {
         Pending p = completeOwn(session);
         ClientSession sender = sessionsByName.get(session); // its own copy may have closed it as a slow consumer
         if (sender != null && p != null) {
-            sender.acceptedMulticast();
+            sender.acceptedMulticast(p.payloadBytes());
             creditsToReport.add(sender);
         }
     }

@@ -48,7 +48,8 @@ public final class EngineConfig {
         int maxGroupsPerMessage = 128;
         int maxSessions = 10_000;
         long sessionBufferBytesMax = 16L << 20;
-        int sendWindowMessages = 256;
+        int sendWindowMessages = 2048;
+        long sendWindowBytes = 4L << 20;
         SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
         long seed;
         boolean clustered;
@@ -59,6 +60,7 @@ public final class EngineConfig {
         long consensusTimeoutNanos = 200_000_000L;
         long mergeDetectNanos = 100_000_000L;
         long tokenHoldNanos = 1_000_000L;
+        long rotationMinNanos = 500_000L;
         /** 0: five times the token-loss timeout, whatever that is set to. */
         long leaveTimeoutNanos;
         int globalWindowMessages = 256;
@@ -136,9 +138,33 @@ public final class EngineConfig {
         return v.sessionBufferBytesMax;
     }
 
-    /** How many multicasts a session may have outstanding before the daemon has accepted them. */
+    /**
+     * How many multicasts a session may have outstanding before the daemon has accepted them. A credit comes
+     * back when the message is ordered, so one sender carries at most this many per ordering latency: at 256 a
+     * sender on a three-daemon ring was held to about 46 000 msgs/s by the window alone, and a steady rate that
+     * met a few milliseconds of queueing fell well below its offered load (docs/BENCHMARKS.md). Large messages
+     * are held back by {@link #sendWindowBytes()} instead.
+     */
     public int sendWindowMessages() {
         return v.sendWindowMessages;
+    }
+
+    /**
+     * The payload bytes a session may have accepted and not yet ordered before the daemon stops returning its
+     * send credits: the window for large messages, so that 2048 credits of 1 MiB messages are not 2 GiB queued
+     * at the daemon. Credits held back come back as soon as ordering brings the session under the bound.
+     */
+    public long sendWindowBytes() {
+        return v.sendWindowBytes;
+    }
+
+    /**
+     * Sets {@link #sendWindowBytes()}. A message larger than the window still goes (credits are held only
+     * while more than the window is unordered, and ordering it empties the window).
+     */
+    public EngineConfig withSendWindowBytes(long bytes) {
+        positive(bytes, "sendWindowBytes");
+        return with(c -> c.sendWindowBytes = bytes);
     }
 
     /** What to do with a session whose buffer reaches its bound. */
@@ -192,6 +218,24 @@ public final class EngineConfig {
     /** The representative holds an idle token this long before passing it on, to save a spinning token. */
     public long tokenHoldNanos() {
         return v.tokenHoldNanos;
+    }
+
+    /**
+     * The shortest token rotation under light traffic: the representative holds a token that came round
+     * sooner, unless the ring has a visit's worth of messages queued ({@link #personalWindowMessages()}).
+     * It bounds the CPU the token costs every daemon when a few messages at a time keep it moving; the price
+     * is at most this much more latency per rotation at light load. 0 turns pacing off.
+     */
+    public long rotationMinNanos() {
+        return v.rotationMinNanos;
+    }
+
+    /** Sets {@link #rotationMinNanos()}: 0 (off) up to below the token retransmit interval. */
+    public EngineConfig withRotationMinNanos(long nanos) {
+        if (nanos < 0 || nanos >= v.tokenRetransmitNanos) {
+            throw new IllegalArgumentException("rotationMinNanos must be in [0, tokenRetransmitNanos), was " + nanos);
+        }
+        return with(c -> c.rotationMinNanos = nanos);
     }
 
     /**
@@ -406,11 +450,13 @@ public final class EngineConfig {
                 + ", maxMessageBytes=" + v.maxMessageBytes + ", maxGroupNameBytes=" + v.maxGroupNameBytes
                 + ", maxPrivateNameBytes=" + v.maxPrivateNameBytes + ", maxGroupsPerMessage=" + v.maxGroupsPerMessage
                 + ", maxSessions=" + v.maxSessions + ", sessionBufferBytesMax=" + v.sessionBufferBytesMax
+                + ", sendWindowBytes=" + v.sendWindowBytes
                 + ", sendWindowMessages=" + v.sendWindowMessages + ", slowConsumerPolicy=" + v.slowConsumerPolicy
                 + ", seed=" + v.seed + ", clustered=" + v.clustered + ", daemonId=" + v.daemonId
                 + ", tokenLossTimeoutNanos=" + v.tokenLossTimeoutNanos + ", tokenRetransmitNanos=" + v.tokenRetransmitNanos
                 + ", joinIntervalNanos=" + v.joinIntervalNanos + ", consensusTimeoutNanos=" + v.consensusTimeoutNanos
                 + ", mergeDetectNanos=" + v.mergeDetectNanos + ", tokenHoldNanos=" + v.tokenHoldNanos
+                + ", rotationMinNanos=" + v.rotationMinNanos
                 + ", leaveTimeoutNanos=" + leaveTimeoutNanos()
                 + ", globalWindowMessages=" + v.globalWindowMessages + ", personalWindowMessages="
                 + v.personalWindowMessages + ", acceleratedMessages=" + v.acceleratedMessages + ", initialSequence=" + v.initialSequence

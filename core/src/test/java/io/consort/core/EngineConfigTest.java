@@ -31,6 +31,8 @@ class EngineConfigTest {
         check(c -> c.withMaxSessions(5), EngineConfig::maxSessions, 5);
         check(c -> c.withSessionBufferBytesMax(2048), EngineConfig::sessionBufferBytesMax, 2048L);
         check(c -> c.withSendWindowMessages(11), EngineConfig::sendWindowMessages, 11);
+        check(c -> c.withSendWindowBytes(12345), EngineConfig::sendWindowBytes, 12345L);
+        check(c -> c.withRotationMinNanos(250_000), EngineConfig::rotationMinNanos, 250_000L);
         check(c -> c.withSlowConsumerPolicy(SlowConsumerPolicy.HOLD_BACK_SENDERS), EngineConfig::slowConsumerPolicy,
                 SlowConsumerPolicy.HOLD_BACK_SENDERS);
         check(c -> c.withSeed(-7), EngineConfig::seed, -7L);

@@ -43,7 +43,7 @@ class SessionNamesTest {
         EngineHarness h = new EngineHarness();
         h.connect(1, "alice");
         h.disconnect(1, true);
-        assertThat(h.connect(2, "alice")).containsExactly(new Output.SessionAccepted(2, "#alice#localhost", 256, EngineConfig.DEFAULT_MAX_MESSAGE_BYTES));
+        assertThat(h.connect(2, "alice")).containsExactly(new Output.SessionAccepted(2, "#alice#localhost", EngineConfig.defaults().sendWindowMessages(), EngineConfig.DEFAULT_MAX_MESSAGE_BYTES));
     }
 
     @Test

@@ -83,6 +83,10 @@ public final class CompareCommand implements Callable<Integer> {
             + "that, and the ring re-forms mid-run.")
     int tokenLossMillis;
 
+    @Option(names = "--consortd-set", split = ",", description = "More consortd configuration, section.key=value, "
+            + "e.g. timeouts.rotationMinMicros=0,limits.sendWindowMessages=1024.")
+    List<String> consortdSettings = List.of();
+
     @Option(names = "--consortd-jar", defaultValue = "transport-udp/target/consortd.jar")
     Path consortdJar;
 
@@ -131,6 +135,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Echo every child process's output.")
     boolean verbose;
 
+    private final CpuSampler cpu = CpuSampler.start();
+
     @Override
     public Integer call() throws Exception {
         List<RunResult> all = new ArrayList<>();
@@ -176,10 +182,10 @@ public final class CompareCommand implements Callable<Integer> {
     private static String row(RunResult r) {
         return String.format(Locale.ROOT,
                 "%-14s size=%-6d rate=%-7s round=%d  %9.0f msgs/s %8.2f MB/s  p50=%8.0fus p99=%8.0fus p99.9=%8.0fus"
-                        + " max=%8.0fus %s",
+                        + " max=%8.0fus cpu=%6.1fus/msg %s",
                 r.label(), r.sizeBytes(), r.rate() == 0 ? "max" : Long.toString(r.rate()), r.round(),
                 r.msgsPerSecond(), r.mbPerSecond(), r.p50Micros(), r.p99Micros(), r.p999Micros(), r.maxMicros(),
-                r.ok() ? "ok" : "FAILED: " + r.problem());
+                r.cpuMicrosPerMessage(), r.ok() ? "ok" : "FAILED: " + r.problem());
     }
 
     private static void printRatios(Map<String, RunResult> pair) {
@@ -233,6 +239,16 @@ public final class CompareCommand implements Callable<Integer> {
             return RunResult.failed(series(system), d, size, rate, round,
                     String.valueOf(e.getMessage()).replace('\n', ' '));
         }
+    }
+
+    /** The run's CPU per message: every child process's CPU over the receivers' measured window, per message. */
+    private RunResult withCpu(RunResult r, List<String> lines) {
+        long[] w = RunResult.window(lines);
+        if (w == null || count <= 0) {
+            return r;
+        }
+        System.out.println("  cpu us/msg by process: " + cpu.breakdown(w[0], w[1], count));
+        return r.withCpu(cpu.cpuSecondsBetween(w[0], w[1]) * 1e6 / count);
     }
 
     private List<String> memberCommand(String label, String subcommand, List<String> args) {
@@ -385,7 +401,7 @@ public final class CompareCommand implements Callable<Integer> {
             for (MemberProcess p : ps) {
                 lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
             }
-            return RunResult.of(series(system), 3, size, rate, round, lines, sequencer || senders == 1);
+            return withCpu(RunResult.of(series(system), 3, size, rate, round, lines, sequencer || senders == 1), lines);
         } finally {
             ps.forEach(MemberProcess::close);
         }
@@ -396,7 +412,7 @@ public final class CompareCommand implements Callable<Integer> {
         List<MemberProcess> load = new ArrayList<>();
         int maxSessions = idleSessions > 0 ? idleSessions + 64 : 0;
         try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, tokenLossMillis,
-                maxSessions, deadline, verbose)) {
+                maxSessions, consortdSettings, deadline, verbose)) {
             List<MemberProcess> clients = new ArrayList<>();
             try {
                 load = startLoad(ds, series, round);
@@ -418,7 +434,7 @@ public final class CompareCommand implements Callable<Integer> {
                     for (MemberProcess p : clients) {
                         lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
                     }
-                    return RunResult.of(series, daemons, size, rate, round, lines);
+                    return withCpu(RunResult.of(series, daemons, size, rate, round, lines), lines);
                 }
                 // One receiving client per daemon other than the sender's; with one daemon, two receivers on it.
                 int receivers = Math.max(2, daemons - 1);
@@ -439,7 +455,7 @@ public final class CompareCommand implements Callable<Integer> {
                 for (MemberProcess p : clients.subList(0, receivers)) {
                     lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
                 }
-                return RunResult.of(series, daemons, size, rate, round, lines);
+                return withCpu(RunResult.of(series, daemons, size, rate, round, lines), lines);
             } finally {
                 // Clients first, so they leave cleanly before their daemons stop.
                 clients.forEach(MemberProcess::close);

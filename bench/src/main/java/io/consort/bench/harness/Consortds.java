@@ -45,6 +45,14 @@ final class Consortds implements AutoCloseable {
     /** {@code maxSessions}: consortd's {@code limits.maxSessions} per daemon; 0 leaves consortd's default (10 000). */
     static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
             int tokenLossMillis, int maxSessions, long deadlineNanos, boolean verbose) throws Exception {
+        return start(count, jar, jvm, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, List.of(), deadlineNanos,
+                verbose);
+    }
+
+    /** The same, with more of consortd's configuration: {@code section.key=value} each (see {@link #config}). */
+    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
+            int tokenLossMillis, int maxSessions, List<String> settings, long deadlineNanos, boolean verbose)
+            throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -q -B package -pl transport-udp -am"
                     + " -DskipTests, or pass --consortd-jar");
@@ -54,7 +62,7 @@ final class Consortds implements AutoCloseable {
         }
         Path config = Files.createTempFile("consortd-bench", ".yaml");
         config.toFile().deleteOnExit();
-        Files.writeString(config, config(count, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions));
+        Files.writeString(config, config(count, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, settings));
         List<MemberProcess> started = new ArrayList<>();
         int[] ports = new int[count];
         try {
@@ -83,13 +91,40 @@ final class Consortds implements AutoCloseable {
     /** The same, with {@code limits.maxSessions} when {@code maxSessions} is above 0. */
     static String config(int count, String slowConsumerPolicy, int mtu, int tokenLossMillis, int maxSessions)
             throws IOException {
-        StringBuilder y = new StringBuilder("limits:\n  slowConsumerPolicy: " + slowConsumerPolicy + "\n");
+        return config(count, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, List.of());
+    }
+
+    /**
+     * The same, with {@code settings} of the form {@code section.key=value} (for example
+     * {@code timeouts.rotationMinMicros=500} or {@code limits.sendWindowMessages=1024}) added to their
+     * sections; a setting overrides what the other parameters put under the same key.
+     */
+    static String config(int count, String slowConsumerPolicy, int mtu, int tokenLossMillis, int maxSessions,
+            List<String> settings) throws IOException {
+        java.util.Map<String, java.util.Map<String, String>> sections = new java.util.LinkedHashMap<>();
+        sections.computeIfAbsent("limits", k -> new java.util.LinkedHashMap<>()).put("slowConsumerPolicy",
+                slowConsumerPolicy);
         if (maxSessions > 0) {
-            y.append("  maxSessions: ").append(maxSessions).append('\n');
+            sections.get("limits").put("maxSessions", Integer.toString(maxSessions));
         }
         if (tokenLossMillis > 0) {
-            y.append("timeouts:\n  tokenLoss: ").append(tokenLossMillis).append('\n');
+            sections.computeIfAbsent("timeouts", k -> new java.util.LinkedHashMap<>()).put("tokenLoss",
+                    Integer.toString(tokenLossMillis));
         }
+        for (String setting : settings) {
+            int dot = setting.indexOf('.');
+            int eq = setting.indexOf('=');
+            if (dot <= 0 || eq <= dot + 1) {
+                throw new IllegalArgumentException("a consortd setting is section.key=value, not '" + setting + "'");
+            }
+            sections.computeIfAbsent(setting.substring(0, dot), k -> new java.util.LinkedHashMap<>())
+                    .put(setting.substring(dot + 1, eq), setting.substring(eq + 1));
+        }
+        StringBuilder y = new StringBuilder();
+        sections.forEach((section, keys) -> {
+            y.append(section).append(":\n");
+            keys.forEach((k, v) -> y.append("  ").append(k).append(": ").append(v).append('\n'));
+        });
         if (count > 1) {
             y.append("network:\n  mtu: ").append(mtu).append("\n  daemons:\n");
             for (int i = 1; i <= count; i++) {

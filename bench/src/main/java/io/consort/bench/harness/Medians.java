@@ -18,7 +18,8 @@ final class Medians {
         return new RunResult(f.system(), f.daemons(), f.sizeBytes(), f.rate(), 0,
                 median(ok, RunResult::msgsPerSecond), median(ok, RunResult::mbPerSecond),
                 median(ok, RunResult::p50Micros), median(ok, RunResult::p99Micros),
-                median(ok, RunResult::p999Micros), median(ok, RunResult::maxMicros), true, "");
+                median(ok, RunResult::p999Micros), median(ok, RunResult::maxMicros), true, "",
+                median(ok, RunResult::cpuMicrosPerMessage));
     }
 
     static double median(List<RunResult> runs, ToDoubleFunction<RunResult> f) {

@@ -116,10 +116,11 @@ public final class ReceiverStats {
         double msgs = seconds > 0 ? measured / seconds : 0;
         return String.format(Locale.ROOT,
                 "RESULT system=%s role=%s member=%d received=%d missing=%d msgs_per_s=%.0f mb_per_s=%.2f"
-                        + " p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f digest=%016x config_changes=%d error=%s",
+                        + " p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f digest=%016x config_changes=%d"
+                        + " window_start_ns=%d window_end_ns=%d error=%s",
                 system, role, member, received, total - received, msgs, msgs * sizeBytes / 1e6,
                 latencyNanos.getValueAtPercentile(50) / 1e3, latencyNanos.getValueAtPercentile(99) / 1e3,
                 latencyNanos.getValueAtPercentile(99.9) / 1e3, latencyNanos.getMaxValue() / 1e3, digest,
-                configurationChanges, error.isEmpty() ? "-" : error.replace(' ', '_'));
+                configurationChanges, firstMeasuredStamp, lastArrival, error.isEmpty() ? "-" : error.replace(' ', '_'));
     }
 }

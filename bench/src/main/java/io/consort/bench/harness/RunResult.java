@@ -7,14 +7,16 @@ import java.util.Map;
 
 /**
  * One run of one system: its receivers' result lines reduced to the figures the harness reports.
- * Throughput is the slowest receiver's; latency percentiles the worst receiver's.
+ * Throughput is the slowest receiver's; latency percentiles the worst receiver's. CPU per message is
+ * the CPU time of every process of the run (daemons, senders, receivers) over the measured window,
+ * divided by the messages one receiver got in it; NaN where it was not measured.
  */
 record RunResult(String system, int daemons, int sizeBytes, long rate, int round, double msgsPerSecond,
         double mbPerSecond, double p50Micros, double p99Micros, double p999Micros, double maxMicros, boolean ok,
-        String problem) {
+        String problem, double cpuMicrosPerMessage) {
 
     static final String CSV_HEADER = "system,daemons,size_bytes,rate,round,msgs_per_s,mb_per_s,p50_us,p99_us,"
-            + "p999_us,max_us,ok,load1";
+            + "p999_us,max_us,ok,load1,cpu_us_per_msg";
 
     static Map<String, String> parse(String line) {
         Map<String, String> kv = new HashMap<>();
@@ -75,7 +77,7 @@ record RunResult(String system, int daemons, int sizeBytes, long rate, int round
             mb = 0;
         }
         return new RunResult(system, daemons, size, rate, round, msgs, mb, p50, p99, p999, max,
-                problem.length() == 0, problem.toString().trim());
+                problem.length() == 0, problem.toString().trim(), Double.NaN);
     }
 
     private static double num(Map<String, String> kv, String key) {
@@ -84,13 +86,39 @@ record RunResult(String system, int daemons, int sizeBytes, long rate, int round
     }
 
     static RunResult failed(String system, int daemons, int size, long rate, int round, String why) {
-        return new RunResult(system, daemons, size, rate, round, 0, 0, 0, 0, 0, 0, false, why);
+        return new RunResult(system, daemons, size, rate, round, 0, 0, 0, 0, 0, 0, false, why, Double.NaN);
+    }
+
+    /** This result with its CPU per message. */
+    RunResult withCpu(double microsPerMessage) {
+        return new RunResult(system, daemons, sizeBytes, rate, round, msgsPerSecond, mbPerSecond, p50Micros,
+                p99Micros, p999Micros, maxMicros, ok, problem, microsPerMessage);
+    }
+
+    /**
+     * The measured window of a run's receivers, in {@code System.nanoTime()}: from the earliest first
+     * measured message's stamp to the latest last arrival; null if a line lacks it.
+     */
+    static long @org.jspecify.annotations.Nullable [] window(List<String> resultLines) {
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        for (String line : resultLines) {
+            Map<String, String> kv = parse(line);
+            String s = kv.get("window_start_ns");
+            String e = kv.get("window_end_ns");
+            if (s == null || e == null) {
+                return null;
+            }
+            start = Math.min(start, Long.parseLong(s));
+            end = Math.max(end, Long.parseLong(e));
+        }
+        return resultLines.isEmpty() || end <= start ? null : new long[] {start, end};
     }
 
     String csv(double load) {
-        return String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%s,%.2f", system, daemons,
+        return String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%s,%.2f,%.2f", system, daemons,
                 sizeBytes, rate, round, msgsPerSecond, mbPerSecond, p50Micros, p99Micros, p999Micros, maxMicros, ok,
-                load);
+                load, cpuMicrosPerMessage);
     }
 
     static RunResult fromCsv(String line) {
@@ -98,7 +126,7 @@ record RunResult(String system, int daemons, int sizeBytes, long rate, int round
         return new RunResult(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]),
                 Integer.parseInt(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
                 Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]),
-                Boolean.parseBoolean(f[11]), "");
+                Boolean.parseBoolean(f[11]), "", f.length > 13 ? Double.parseDouble(f[13]) : Double.NaN);
     }
 
     /**

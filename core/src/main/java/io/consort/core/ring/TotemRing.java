@@ -137,6 +137,11 @@ public final class TotemRing implements Ring {
     private long beaconAt = Long.MAX_VALUE;
     private @Nullable TokenPacket heldToken;
     private long holdUntil = Long.MAX_VALUE;
+    /** The held token is held to pace the rotation (light traffic), not because the ring is idle. */
+    private boolean pacing;
+    /** When the representative last passed the token on: the start of the rotation under way. */
+    private long rotationStartedAt = Long.MIN_VALUE;
+    private final long rotationMinNanos;
 
     // graceful leave
     /** This daemon's own leave, once the engine asked for it. */
@@ -154,6 +159,7 @@ public final class TotemRing implements Ring {
         this.consensusTimeoutNanos = config.consensusTimeoutNanos();
         this.mergeDetectNanos = config.mergeDetectNanos();
         this.tokenHoldNanos = config.tokenHoldNanos();
+        this.rotationMinNanos = config.rotationMinNanos();
         this.globalWindow = config.globalWindowMessages();
         this.personalWindow = config.personalWindowMessages();
         this.accelerated = config.acceleratedMessages();
@@ -275,7 +281,7 @@ public final class TotemRing implements Ring {
         d = Math.min(d, Math.min(joinAt, consensusAt));
         d = Math.min(d, Math.min(commitRetransmitAt, beaconAt));
         if (heldToken != null) {
-            d = Math.min(d, hasWork() ? now : holdUntil);
+            d = Math.min(d, holdEnds() ? now : holdUntil);
         }
         if (dep != null) {
             d = Math.min(d, dep.nextDeadlineNanos());
@@ -427,6 +433,7 @@ public final class TotemRing implements Ring {
         current = null;
         heldToken = null;
         holdUntil = Long.MAX_VALUE;
+        pacing = false;
         lastCommitSent = null;
         commitRetransmitAt = Long.MAX_VALUE;
         tokenLossAt = Long.MAX_VALUE;
@@ -775,7 +782,30 @@ public final class TotemRing implements Ring {
             holdUntil = now + tokenHoldNanos;
             return;
         }
+        if (state == State.OPERATIONAL && r.myIndex == 0 && light(t)
+                && now - (rotationStartedAt + rotationMinNanos) < 0) {
+            // Light traffic: a token that came round sooner than the minimum rotation waits for it, or
+            // for a visit's worth of messages. Every rotation costs every daemon a datagram in and out
+            // whatever it carries; unpaced, a few messages in flight kept the token spinning as fast as
+            // the CPUs allowed, and on cores shared with the daemons' clients that spin left less CPU
+            // for the messages than a flat-out run has (a steady rate carried less than flat out).
+            heldToken = t;
+            holdUntil = rotationStartedAt + rotationMinNanos;
+            pacing = true;
+            return;
+        }
         processToken(t);
+    }
+
+    /** Little queued on the ring: the last rotation's backlog is under one visit's window, and nothing to retransmit. */
+    private boolean light(TokenPacket t) {
+        return rotationMinNanos > 0 && t.rtr().length == 0 && t.backlog() < personalWindow
+                && backlog() < personalWindow && controlQueue.isEmpty();
+    }
+
+    /** Whether a held token should go on before its hold time: work for an idle hold, a full visit for a pacing one. */
+    private boolean holdEnds() {
+        return pacing ? backlog() >= personalWindow || !controlQueue.isEmpty() : hasWork();
     }
 
     private boolean idle(TokenPacket t) {
@@ -797,9 +827,10 @@ public final class TotemRing implements Ring {
         }
         retransmitCommit();
         TokenPacket held = heldToken;
-        if (held != null && (now >= holdUntil || hasWork())) {
+        if (held != null && (now >= holdUntil || holdEnds())) {
             heldToken = null;
             holdUntil = Long.MAX_VALUE;
+            pacing = false;
             processToken(held);
         }
         TokenPacket last = r.lastToken;
@@ -817,6 +848,9 @@ public final class TotemRing implements Ring {
         RingInstance r = current;
         if (r == null) {
             return;
+        }
+        if (r.myIndex == 0) {
+            rotationStartedAt = now;
         }
         long seq = t.seq();
         // 1. Answer the retransmission requests this daemon can.
@@ -1068,6 +1102,7 @@ public final class TotemRing implements Ring {
         if (held != null) {
             heldToken = null;
             holdUntil = Long.MAX_VALUE;
+            pacing = false;
             processToken(held);
             if (!deliveries.isEmpty()) {
                 return; // the engine takes these first; the next tick announces

@@ -23,6 +23,7 @@ public final class ClientSession {
     private boolean writable = true;
     private int sendCreditsAvailable;
     private int withheldCredits;
+    private long unorderedBytes;
 
     /** A session with {@code sendWindow} send credits. */
     public ClientSession(long id, String privateName, int sendWindow) {
@@ -130,8 +131,19 @@ public final class ClientSession {
      * acknowledgement ({@link #takeReturnedCredits()}). Until then the client may not spend it, so
      * holding back SendCredit outputs really holds back a sender that ignores the protocol.
      */
-    public void acceptedMulticast() {
+    public void acceptedMulticast(int payloadBytes) {
         withheldCredits++;
+        unorderedBytes -= payloadBytes;
+    }
+
+    /** The daemon took a multicast of {@code payloadBytes} into the ring; it counts until it is ordered. */
+    public void submittedMulticast(int payloadBytes) {
+        unorderedBytes += payloadBytes;
+    }
+
+    /** Payload bytes of this session's multicasts taken into the ring and not yet ordered. */
+    public long unorderedBytes() {
+        return unorderedBytes;
     }
 
     /** The daemon refused a multicast: the client gets its credit back with the refusal itself. */

@@ -76,6 +76,8 @@ final class Simulator {
          * seed replays as it did; {@link #withStalls} turns them on.
          */
         double stallsPerSecond;
+        /** The engines' minimum token rotation under light traffic; negative for the default. */
+        long rotationMinNanos = -1;
 
         static Params random(SplittableRandom r, long seed) {
             Params p = new Params();
@@ -232,6 +234,8 @@ final class Simulator {
                 .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence)
                 .withMaxDatagramBytes(params.maxDatagramBytes).withMaxMessageBytes(params.maxMessageBytes)
                 .withAcceleratedMessages(params.acceleratedMessages)
+                .withRotationMinNanos(params.rotationMinNanos >= 0 ? params.rotationMinNanos
+                        : EngineConfig.defaults().rotationMinNanos())
                 .withSessionBufferBytesMax(Math.max(16L << 20, 4L * params.maxMessageBytes))
                 .withLeaveTimeoutNanos(params.leaveTimeoutNanos > 0 ? params.leaveTimeoutNanos
                         : EngineConfig.defaults().leaveTimeoutNanos());
@@ -268,6 +272,13 @@ final class Simulator {
         }
         now = Math.max(now, until);
     }
+
+    /** Token datagrams the daemons have sent so far (retransmissions included): what the rotation costs. */
+    long tokensSent() {
+        return tokensSent;
+    }
+
+    private long tokensSent;
 
     Engine engine(int daemon) {
         return nodes[daemon].engine;
@@ -442,6 +453,9 @@ final class Simulator {
     private void transmit(int from, int to, byte[] datagram) {
         if (to < 0 || to >= nodes.length || blocked[from][to]) {
             return;
+        }
+        if (datagram.length > 3 && datagram[3] == io.consort.core.wire.Header.TYPE_TOKEN) {
+            tokensSent++;
         }
         if (chaos && rnd.nextDouble() < params.loss) {
             return;

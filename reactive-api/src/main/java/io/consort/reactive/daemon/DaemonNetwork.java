@@ -28,6 +28,16 @@ public interface DaemonNetwork extends AutoCloseable {
     /** Starts receiving; called once, before any send. */
     void start(Receiver receiver);
 
+    /**
+     * Starts receiving on the daemon's own thread: a transport with sockets registers them on
+     * {@code daemonLoop} (the group the engine runs on, which it must not shut down), so that a
+     * datagram reaches the engine, and the engine's datagrams reach the socket, without a hand-off
+     * between threads. Transports without sockets ignore it.
+     */
+    default void start(Receiver receiver, io.netty.channel.EventLoopGroup daemonLoop) {
+        start(receiver);
+    }
+
     /** Sends {@code datagram} to daemon {@code toDaemon}; an unknown daemon is ignored. */
     void send(int toDaemon, byte[] datagram);
 

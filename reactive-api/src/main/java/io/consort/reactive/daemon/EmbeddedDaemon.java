@@ -36,6 +36,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final EngineLoop loop;
     private final OutputDispatcher dispatcher = new OutputDispatcher();
     private final AtomicLong nextSessionId = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final DisposableServer server;
     private final @Nullable DaemonNetwork network;
 
@@ -58,11 +59,13 @@ public final class EmbeddedDaemon implements AutoCloseable {
             if (network != null) {
                 network.close();
             }
+            loop.shutdownThread();
             throw e;
         }
         int maxFrame = options.engine().maxMessageBytes() + FrameType.HEADER_ALLOWANCE_BYTES;
         try {
             this.server = TcpServer.create()
+                    .runOn(loop.resources(), reactor.netty.resources.LoopResources.hasNativeSupport())
                     .host(options.host())
                     .port(options.port())
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -86,6 +89,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             if (network != null) {
                 network.close();
             }
+            loop.shutdownThread();
             throw e;
         }
     }
@@ -192,6 +196,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         CountDownLatch told = new CountDownLatch(1);
         loop.submit((engine, now) -> {
             engine.shutdown(now);
@@ -215,6 +222,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
         if (network != null) {
             network.close();
         }
+        loop.shutdownThread();
     }
 
     /**

@@ -2,49 +2,65 @@ package io.consort.reactive.daemon;
 
 import io.consort.core.Engine;
 import io.consort.core.Output;
-import java.util.ArrayList;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.netty.resources.LoopResources;
 
 /**
- * The engine thread: the only thread that touches the engine. I/O threads hand it inputs through
- * a queue; it drains every queued input, then performs the batch of outputs (session outputs to
- * the dispatcher, datagrams to the {@link DaemonNetwork}), as Spread's single-threaded daemon
- * does. The engine has no locks because nothing else reaches it.
+ * The daemon's one thread: a Netty event loop that owns the engine <em>and</em> the daemon's sockets
+ * (the client sessions' TCP connections and the daemon network's UDP channel), as Spread's daemon is a
+ * single thread around one {@code select}.
  *
- * <p>Timers: the engine asks for one wake-up at a time with {@link Output.SetTimer}; the loop
- * waits for inputs only until that deadline, then calls {@link Engine#tick}. A clustered engine
- * is ticked once at start, which starts its membership.
+ * <p>Why one thread: each hop of a message or of the token used to cross three threads in a daemon
+ * (the UDP event loop, the engine thread, the UDP event loop again to send), and every crossing is a
+ * wake-up. On a machine whose cores are shared by several daemons and their clients, those wake-ups
+ * were the cost that grew with the token's rotation rate, so a daemon carried less at a steady offered
+ * rate than flat out. Now a datagram or a frame read on this loop becomes an engine input without a
+ * hand-off, and the outputs are written to the sockets from the same thread.
+ *
+ * <p>Batching: inputs read during one pass of the event loop over its ready sockets are queued, and
+ * one task, run by the loop right after that pass, applies them all with one clock reading, then
+ * performs the whole batch of outputs (datagrams flushed once, each session's frames written once).
+ * Inputs from other threads (tests, queries, shutdown) are handed over with {@link EventLoop#execute}.
+ *
+ * <p>Timers: the engine asks for one wake-up at a time with {@link Output.SetTimer}; the loop schedules
+ * it on the event loop and calls {@link Engine#tick} when it is due. A clustered engine is ticked once
+ * at start, which starts its membership.
  */
 final class EngineLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineLoop.class);
-    /** Inputs per batch: enough to amortise flushes, few enough that one batch's output to a client stays small. */
-    private static final int BATCH_MAX = 1024;
-    /** The longest the loop sleeps without a timer, so that close() is never slow. */
-    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Engine engine;
     private final Consumer<List<Output>> dispatcher;
     private final @Nullable DaemonNetwork network;
-    /**
-     * Multi-producer, single-consumer: producers never take a lock, and wake the engine thread
-     * only when it is parked (or about to park) for want of input.
-     */
-    private final ConcurrentLinkedQueue<EngineInput> inputs = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queued = new AtomicInteger();
-    private volatile boolean parked;
-    private final Thread thread;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private final LoopResources resources;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    /** Inputs handed over from other threads and not yet applied (for memory bounds). */
+    private final AtomicInteger handedOver = new AtomicInteger();
+
+    // Loop-only state: touched by the event loop's thread alone.
+    private final ArrayDeque<EngineInput> pending = new ArrayDeque<>();
+    private boolean batchScheduled;
+    private final Runnable runBatch = this::runBatch;
     private long timerDeadline = Long.MAX_VALUE;
+    private long armedFor = Long.MAX_VALUE;
+    private @Nullable ScheduledFuture<?> armed;
+    private boolean closed;
 
     EngineLoop(Engine engine, Consumer<List<Output>> dispatcher, String name) {
         this(engine, dispatcher, null, name);
@@ -54,13 +70,26 @@ final class EngineLoop implements AutoCloseable {
         this.engine = engine;
         this.dispatcher = dispatcher;
         this.network = network;
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
+        // One select thread and one worker: the worker is this loop. Native epoll where Netty has it.
+        this.resources = LoopResources.create(name, 1, 1, true, false);
+        this.group = resources.onServer(LoopResources.hasNativeSupport());
+        this.loop = group.next();
+    }
+
+    /** The event loop group of the daemon's one thread: its TCP server and daemon network run on it. */
+    EventLoopGroup group() {
+        return group;
+    }
+
+    /** The Reactor Netty resources around {@link #group()}, for the daemon's TCP server. */
+    LoopResources resources() {
+        return resources;
     }
 
     void start() {
-        if (network != null) {
-            network.start(new DaemonNetwork.Receiver() {
+        DaemonNetwork n = network;
+        if (n != null) {
+            n.start(new DaemonNetwork.Receiver() {
                 @Override
                 public void datagram(int from, byte[] bytes) {
                     submit((e, now) -> e.receiveDatagram(from, bytes, now));
@@ -68,7 +97,7 @@ final class EngineLoop implements AutoCloseable {
 
                 @Override
                 public void datagrams(int from, List<byte[]> datagrams) {
-                    // One hand-off for a packet's worth of datagrams.
+                    // One input for a packet's worth of datagrams.
                     submit((e, now) -> {
                         for (byte[] d : datagrams) {
                             try {
@@ -79,91 +108,123 @@ final class EngineLoop implements AutoCloseable {
                         }
                     });
                 }
-            });
+            }, group);
             submit((e, now) -> e.tick(now));
         }
-        thread.start();
     }
 
-    /** Queues an input; safe from any thread. */
+    /** Queues an input; safe from any thread. On the loop's own thread it costs no hand-off. */
     void submit(EngineInput input) {
-        inputs.offer(input);
-        queued.incrementAndGet();
-        if (parked) {
-            LockSupport.unpark(thread);
+        if (loop.inEventLoop()) {
+            enqueue(input);
+        } else {
+            handedOver.incrementAndGet();
+            try {
+                loop.execute(() -> {
+                    handedOver.decrementAndGet();
+                    enqueue(input);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                handedOver.decrementAndGet(); // the daemon has stopped: nothing takes inputs any more
+            }
         }
     }
 
-    /** How many inputs wait for the engine thread now (for memory bounds). */
-    int queuedInputs() {
-        return Math.max(0, queued.get());
+    private void enqueue(EngineInput input) {
+        if (closed) {
+            return;
+        }
+        pending.add(input);
+        if (!batchScheduled) {
+            batchScheduled = true;
+            loop.execute(runBatch);
+        }
     }
 
+    /** Whether the caller runs on the daemon's thread. */
+    boolean inLoop() {
+        return loop.inEventLoop();
+    }
+
+    /** How many inputs wait for the engine now (for memory bounds). */
+    int queuedInputs() {
+        return Math.max(0, handedOver.get()) + pendingSize;
+    }
+
+    /** {@link #pending}'s size as last seen by the loop: readable from other threads for metrics. */
+    private volatile int pendingSize;
+
     /** Runs {@code query} on the engine thread and waits for its answer: for tests and metrics, not hot paths. */
-    <T> T query(java.util.function.Function<Engine, T> query) throws InterruptedException {
-        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
-        submit((e, now) -> f.complete(query.apply(e)));
+    <T> T query(Function<Engine, T> query) throws InterruptedException {
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("query() would wait on its own thread");
+        }
+        CompletableFuture<T> f = new CompletableFuture<>();
+        submit((e, now) -> {
+            try {
+                f.complete(query.apply(e));
+            } catch (RuntimeException x) {
+                f.completeExceptionally(x);
+            }
+        });
         try {
             return f.get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("engine query failed", e);
         }
     }
 
-    private void run() {
-        List<EngineInput> batch = new ArrayList<>();
-        try {
-            while (running) {
-                long wait = IDLE_WAIT_NANOS;
-                if (timerDeadline != Long.MAX_VALUE) {
-                    wait = Math.min(wait, timerDeadline - System.nanoTime());
-                }
-                EngineInput first = inputs.poll();
-                if (first == null && wait > 0) {
-                    parked = true;
-                    first = inputs.poll(); // an input offered before the flag was seen set
-                    if (first == null) {
-                        LockSupport.parkNanos(this, wait);
-                        if (Thread.interrupted()) {
-                            throw new InterruptedException();
-                        }
-                    }
-                    parked = false;
-                    if (first == null) {
-                        first = inputs.poll();
-                    }
-                }
-                if (first != null) {
-                    batch.add(first);
-                    for (EngineInput in; batch.size() < BATCH_MAX && (in = inputs.poll()) != null;) {
-                        batch.add(in);
-                    }
-                    queued.addAndGet(-batch.size());
-                }
-                long now = System.nanoTime();
-                for (EngineInput input : batch) {
-                    try {
-                        input.apply(engine, now);
-                    } catch (RuntimeException e) {
-                        // A bug for one input must not take every session down with the daemon.
-                        log.error("engine input failed", e);
-                    }
-                }
-                batch.clear();
-                if (timerDeadline != Long.MAX_VALUE && now - timerDeadline >= 0) {
-                    timerDeadline = Long.MAX_VALUE;
-                    try {
-                        engine.tick(now);
-                    } catch (RuntimeException e) {
-                        log.error("engine tick failed", e);
-                    }
-                }
-                perform(engine.takeOutputs());
+    private void runBatch() {
+        batchScheduled = false;
+        if (closed) {
+            pending.clear();
+            return;
+        }
+        long now = System.nanoTime();
+        pendingSize = pending.size();
+        for (EngineInput input; (input = pending.poll()) != null;) {
+            try {
+                input.apply(engine, now);
+            } catch (RuntimeException e) {
+                // A bug for one input must not take every session down with the daemon.
+                log.error("engine input failed", e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            stopped.countDown();
+        }
+        pendingSize = 0;
+        if (timerDeadline != Long.MAX_VALUE && now - timerDeadline >= 0) {
+            timerDeadline = Long.MAX_VALUE;
+            try {
+                engine.tick(now);
+            } catch (RuntimeException e) {
+                log.error("engine tick failed", e);
+            }
+        }
+        perform(engine.takeOutputs());
+        armTimer(now);
+    }
+
+    /**
+     * Schedules the loop to wake at the engine's deadline. An armed wake-up that is earlier stays (it runs
+     * a batch that re-arms); a later one is cancelled, so at most one is outstanding.
+     */
+    private void armTimer(long now) {
+        long deadline = timerDeadline;
+        if (deadline == Long.MAX_VALUE || armedFor - deadline <= 0 && armed != null) {
+            return;
+        }
+        ScheduledFuture<?> previous = armed;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        armedFor = deadline;
+        armed = loop.schedule(this::onTimer, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        armed = null;
+        armedFor = Long.MAX_VALUE;
+        if (!batchScheduled) {
+            runBatch();
         }
     }
 
@@ -173,18 +234,19 @@ final class EngineLoop implements AutoCloseable {
         }
         boolean sessionOutputs = false;
         boolean sent = false;
+        DaemonNetwork n = network;
         for (Output o : outputs) {
             if (o instanceof Output.SessionOutput) {
                 sessionOutputs = true;
             } else if (o instanceof Output.SetTimer t) {
                 timerDeadline = t.deadlineNanos();
-            } else if (network != null) {
+            } else if (n != null) {
                 try {
                     if (o instanceof Output.SendDatagram s) {
-                        network.send(s.toDaemon(), s.datagram());
+                        n.send(s.toDaemon(), s.datagram());
                         sent = true;
                     } else if (o instanceof Output.BroadcastDatagram b) {
-                        network.broadcast(b.datagram());
+                        n.broadcast(b.datagram());
                         sent = true;
                     }
                 } catch (RuntimeException e) {
@@ -194,7 +256,7 @@ final class EngineLoop implements AutoCloseable {
         }
         if (sent) {
             try {
-                network.flush();
+                n.flush();
             } catch (RuntimeException e) {
                 log.warn("daemon network flush failed: {}", e.toString());
             }
@@ -204,14 +266,35 @@ final class EngineLoop implements AutoCloseable {
         }
     }
 
+    /** Stops applying inputs; {@link #shutdownThread()} then ends the thread once its sockets are closed. */
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            stopped.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (loop.inEventLoop()) {
+            closed = true;
+        } else {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            try {
+                loop.execute(() -> {
+                    closed = true;
+                    ScheduledFuture<?> a = armed;
+                    if (a != null) {
+                        a.cancel(false);
+                    }
+                    done.complete(null);
+                });
+                done.get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the loop is already shut down
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("engine loop did not stop in time: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    /** Ends the daemon's thread: after the TCP server and the daemon network have closed their channels. */
+    void shutdownThread() {
+        resources.disposeLater(Duration.ZERO, Duration.ofSeconds(2)).block(Duration.ofSeconds(5));
     }
 }

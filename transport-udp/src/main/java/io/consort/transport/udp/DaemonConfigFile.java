@@ -35,6 +35,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   consensus: 200
  *   mergeDetect: 100
  *   tokenHold: 1
+ *   rotationMinMicros: 500   # under light traffic the token goes round at most once in this long (0: unpaced)
  *   leave: 2000              # a graceful stop (SIGTERM) waits at most this long to leave the ring (5 x tokenLoss)
  * windows:
  *   global: 256              # messages per token rotation, all daemons together
@@ -44,7 +45,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   maxGroupsPerMessage: 128
  *   maxSessions: 10000
  *   sessionBufferBytesMax: 16777216
- *   sendWindowMessages: 256
+ *   sendWindowMessages: 2048       # multicasts a session may have sent and not yet had ordered
+ *   sendWindowBytes: 4194304       # ... and their payload bytes: the window for large messages
  *   slowConsumerPolicy: disconnect   # or hold-back-senders
  * </pre>
  *
@@ -105,7 +107,7 @@ public final class DaemonConfigFile {
         JsonNode limits = root.path("limits");
         if (!limits.isMissingNode()) {
             r.onlyKeys(limits, "limits.", "maxMessageBytes", "maxGroupsPerMessage", "maxSessions",
-                    "sessionBufferBytesMax", "sendWindowMessages", "slowConsumerPolicy");
+                    "sessionBufferBytesMax", "sendWindowMessages", "sendWindowBytes", "slowConsumerPolicy");
             engine = r.integerSetting(limits, "limits.maxMessageBytes", engine, EngineConfig::withMaxMessageBytes);
             engine = r.integerSetting(limits, "limits.maxGroupsPerMessage", engine,
                     EngineConfig::withMaxGroupsPerMessage);
@@ -114,6 +116,7 @@ public final class DaemonConfigFile {
                     EngineConfig::withSessionBufferBytesMax);
             engine = r.integerSetting(limits, "limits.sendWindowMessages", engine,
                     EngineConfig::withSendWindowMessages);
+            engine = r.integerSetting(limits, "limits.sendWindowBytes", engine, EngineConfig::withSendWindowBytes);
             if (limits.has("slowConsumerPolicy")) {
                 String v = r.text(limits, "limits.slowConsumerPolicy");
                 EngineConfig.SlowConsumerPolicy policy = switch (v.toLowerCase(Locale.ROOT)) {
@@ -128,8 +131,9 @@ public final class DaemonConfigFile {
         JsonNode timeouts = root.path("timeouts");
         if (!timeouts.isMissingNode()) {
             String[] keys = {"tokenLoss", "tokenRetransmit", "joinInterval", "consensus", "mergeDetect", "tokenHold"};
-            String[] allowed = java.util.Arrays.copyOf(keys, keys.length + 1);
+            String[] allowed = java.util.Arrays.copyOf(keys, keys.length + 2);
             allowed[keys.length] = "leave";
+            allowed[keys.length + 1] = "rotationMinMicros";
             r.onlyKeys(timeouts, "timeouts.", allowed);
             long[] v = {engine.tokenLossTimeoutNanos(), engine.tokenRetransmitNanos(), engine.joinIntervalNanos(),
                 engine.consensusTimeoutNanos(), engine.mergeDetectNanos(), engine.tokenHoldNanos()};
@@ -149,6 +153,10 @@ public final class DaemonConfigFile {
                     throw r.error("timeouts.leave", "must be a positive number of milliseconds, was " + ms);
                 }
                 engine = engine.withLeaveTimeoutNanos(ms * 1_000_000L);
+            }
+            if (timeouts.has("rotationMinMicros")) {
+                int us = r.integer(timeouts, "timeouts.rotationMinMicros");
+                engine = r.apply("timeouts.rotationMinMicros", engine, e -> e.withRotationMinNanos(us * 1_000L));
             }
         }
         JsonNode windows = root.path("windows");

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -77,8 +78,10 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     public static final int DEFAULT_MAX_PACKET_BYTES = 1500 - 28;
 
     private final UdpOptions options;
-    private final EventLoopGroup group;
-    private final boolean nativeTransport;
+    /** The group the channel runs on: the daemon's own loop when it is given one, else a thread of our own. */
+    private @Nullable EventLoopGroup group;
+    private boolean ownsGroup;
+    private boolean nativeTransport;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sendDropped = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
@@ -98,12 +101,6 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
         this.options = options;
         this.maxPacketBytes = Math.max(HEADER_BYTES + 2, Math.min(UdpOptions.MAX_UDP_PAYLOAD, maxPacketBytes));
         this.nativeTransport = options.preferNative() && Epoll.isAvailable();
-        IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(1, r -> {
-            Thread t = new Thread(r, "consort-udp-" + options.selfId());
-            t.setDaemon(true);
-            return t;
-        }, io);
     }
 
     /** A transport for {@code options}; it binds when the daemon starts it. */
@@ -149,9 +146,42 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
         return sent.get();
     }
 
+    /** Starts on a thread of its own (a transport used without a daemon loop, as in tests). */
     @Override
     public void start(DaemonNetwork.Receiver receiver) {
+        IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread t = new Thread(r, "consort-udp-" + options.selfId());
+            t.setDaemon(true);
+            return t;
+        }, io);
+        ownsGroup = true;
+        startOn(receiver, own);
+    }
+
+    /**
+     * Starts on the daemon's loop: the channel is registered on {@code daemonLoop}, so received datagrams
+     * reach the engine and the engine's packets reach the socket on that one thread. A transport whose
+     * channel kind (native epoll per {@link UdpOptions#preferNative()}, else NIO) the loop cannot carry
+     * runs on a thread of its own instead.
+     */
+    @Override
+    public void start(DaemonNetwork.Receiver receiver, EventLoopGroup daemonLoop) {
+        Objects.requireNonNull(daemonLoop, "daemonLoop");
+        boolean epollLoop = daemonLoop instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class);
+        boolean nioLoop = daemonLoop instanceof IoEventLoopGroup g && g.isIoType(NioIoHandler.class);
+        if (nativeTransport ? !epollLoop : !nioLoop) {
+            // The daemon's loop cannot carry the channel type asked for (NIO asked of an epoll loop):
+            // a thread of its own, at the price of a hand-off per datagram.
+            start(receiver);
+            return;
+        }
+        startOn(receiver, daemonLoop);
+    }
+
+    private void startOn(DaemonNetwork.Receiver receiver, EventLoopGroup loop) {
         this.receiver = Objects.requireNonNull(receiver, "receiver");
+        this.group = loop;
         try {
             InetSocketAddress self = options.self();
             channel = bootstrap(self.getAddress().isAnyLocalAddress() ? null : self.getAddress())
@@ -193,7 +223,7 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
         ChannelFactory<? extends Channel> factory = nativeTransport
                 ? () -> new EpollDatagramChannel(InternetProtocolFamily.IPv4)
                 : () -> new NioDatagramChannel(InternetProtocolFamily.IPv4);
-        return new Bootstrap().group(group).channelFactory(factory)
+        return new Bootstrap().group(Objects.requireNonNull(group, "group")).channelFactory(factory)
                 .option(ChannelOption.SO_RCVBUF, options.receiveBufferBytes())
                 .option(ChannelOption.SO_SNDBUF, options.sendBufferBytes())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpOptions.MAX_UDP_PAYLOAD + 64))
@@ -361,7 +391,10 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
         if (m != null) {
             m.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        EventLoopGroup g = group;
+        if (g != null && ownsGroup) {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
     }
 
     /** Decodes the transport header, checks the sender, and hands the engine's bytes on. */
