@@ -29,7 +29,23 @@ for t in "${tables[@]}"; do
               bench compare --daemons 3 --systems consort,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 200 --count 800 --sizes 1048576 --timeout-s 120 ;;
     rates)    bench compare --daemons 3 --systems consort,jgroups-seq --rounds 3 \
-                --rates 10000,20000,40000,60000,80000 --warmup 100000 --count 200000 --sizes 1000 --timeout-s 120 ;;
+                --rates 10000,20000,40000,60000,80000 --warmup 50000 --count 100000 --sizes 1000 --timeout-s 120 ;;
+    # What each change bought, side by side in one session: BASE_JAR is consortd.jar built at the commit
+    # before the fast-path work (git worktree add /tmp/base ae93839 && mvn -q -B package -DskipTests -pl
+    # transport-udp -am there); the settings switch this commit's changes off one at a time.
+    steps)    for cfg in base window256 unpaced now; do
+                case $cfg in
+                  base) args=(--consortd-jar "${BASE_JAR:?set BASE_JAR}") ;;
+                  window256) args=(--consortd-set limits.sendWindowMessages=256) ;;
+                  unpaced) args=(--consortd-set timeouts.rotationMinMicros=0) ;;
+                  now) args=() ;;
+                esac
+                echo "-- $cfg"
+                bench compare --daemons 3 --systems consort --rounds 3 --warmup 200000 --count 300000 --sizes 1000 \
+                  --results "$out/steps-$cfg.csv" "${args[@]}"
+                bench compare --daemons 3 --systems consort --rounds 3 --rates 30000 --warmup 60000 --count 90000 \
+                  --sizes 1000 --results "$out/steps-$cfg.csv" "${args[@]}"
+              done ;;
     *) echo "unknown table $t" >&2; exit 2 ;;
   esac 2>&1 | tee "$out/record-$t.txt"
 done

@@ -250,6 +250,7 @@ public final class Engine {
         submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload),
                 new Pending(requestId, true, payload.length));
         s.submittedMulticast(payload.length);
+        readingWindow(s);
         step(nowNanos);
     }
 
@@ -472,6 +473,20 @@ public final class Engine {
         }
     }
 
+    /** Pauses or resumes reading the session's connection as its unordered bytes cross {@link EngineConfig#sendWindowBytes()}. */
+    private void readingWindow(ClientSession s) {
+        Boolean paused = s.readingPausedChange(config.sendWindowBytes());
+        if (paused != null) {
+            out.accept(new Output.PauseReading(s.id(), paused));
+        }
+    }
+
+    /** Payload bytes of the session's multicasts taken into the ring and not yet ordered (for tests and metrics). */
+    public long unorderedBytes(long sessionId) {
+        ClientSession s = sessionsById.get(sessionId);
+        return s == null ? 0 : s.unorderedBytes();
+    }
+
     private Pending completeOwn(String session) {
         ArrayDeque<Pending> q = pendingByName.get(session);
         if (q == null) {
@@ -541,6 +556,7 @@ public final class Engine {
         ClientSession sender = sessionsByName.get(session); // its own copy may have closed it as a slow consumer
         if (sender != null && p != null) {
             sender.acceptedMulticast(p.payloadBytes());
+            readingWindow(sender);
             creditsToReport.add(sender);
         }
     }

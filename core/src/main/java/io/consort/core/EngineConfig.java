@@ -151,8 +151,9 @@ public final class EngineConfig {
 
     /**
      * The payload bytes a session may have accepted and not yet ordered before the daemon stops returning its
-     * send credits: the window for large messages, so that 2048 credits of 1 MiB messages are not 2 GiB queued
-     * at the daemon. Credits held back come back as soon as ordering brings the session under the bound.
+     * send credits and stops reading its connection ({@link Output.PauseReading}): the window for large
+     * messages, so that 2048 credits of 1 MiB messages are not 2 GiB queued at the daemon. Both resume as
+     * soon as ordering brings the session back under the bound.
      */
     public long sendWindowBytes() {
         return v.sendWindowBytes;

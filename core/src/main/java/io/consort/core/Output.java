@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 public sealed interface Output {
     /** An output that concerns one client session: the driver routes it to that session's connection. */
     sealed interface SessionOutput extends Output
-            permits SessionAccepted, Deliver, RequestDone, RequestFailed, SendCredit, CloseSession {
+            permits SessionAccepted, Deliver, RequestDone, RequestFailed, SendCredit, PauseReading, CloseSession {
         /** The session the output concerns. */
         long sessionId();
     }
@@ -62,6 +62,15 @@ public sealed interface Output {
      * and the session may send that many more.
      */
     record SendCredit(long sessionId, int credits) implements SessionOutput {
+    }
+
+    /**
+     * Stop ({@code paused}) or resume reading the session's connection: more than
+     * {@link EngineConfig#sendWindowBytes()} of its multicasts are taken and not yet ordered. The send
+     * credits bound how many messages a client has outstanding; this bounds their bytes at the daemon,
+     * whatever the messages' size, by letting TCP hold the sender back.
+     */
+    record PauseReading(long sessionId, boolean paused) implements SessionOutput {
     }
 
     /**

@@ -26,12 +26,19 @@ public final class ConsortClient {
     private final int port;
     private final @Nullable String name;
     private final Duration connectTimeout;
+    private final @Nullable String inJvmAddress;
 
     private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout) {
+        this(host, port, name, connectTimeout, null);
+    }
+
+    private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout,
+            @Nullable String inJvmAddress) {
         this.host = host;
         this.port = port;
         this.name = name;
         this.connectTimeout = connectTimeout;
+        this.inJvmAddress = inJvmAddress;
     }
 
     /** A client for the daemon on 127.0.0.1:4803 with a random private name. */
@@ -41,7 +48,7 @@ public final class ConsortClient {
 
     /** The daemon's host. */
     public ConsortClient host(String host) {
-        return new ConsortClient(Objects.requireNonNull(host, "host"), port, name, connectTimeout);
+        return new ConsortClient(Objects.requireNonNull(host, "host"), port, name, connectTimeout, inJvmAddress);
     }
 
     /** The daemon's client port. */
@@ -49,7 +56,7 @@ public final class ConsortClient {
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, was " + port);
         }
-        return new ConsortClient(host, port, name, connectTimeout);
+        return new ConsortClient(host, port, name, connectTimeout, inJvmAddress);
     }
 
     /**
@@ -57,7 +64,7 @@ public final class ConsortClient {
      * ASCII without '#'. Unset, each connection picks a random one.
      */
     public ConsortClient name(String name) {
-        return new ConsortClient(host, port, Objects.requireNonNull(name, "name"), connectTimeout);
+        return new ConsortClient(host, port, Objects.requireNonNull(name, "name"), connectTimeout, inJvmAddress);
     }
 
     /** How long to wait for the TCP connection and the daemon's welcome. */
@@ -65,7 +72,26 @@ public final class ConsortClient {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connect timeout must be positive, was " + timeout);
         }
-        return new ConsortClient(host, port, name, timeout);
+        return new ConsortClient(host, port, name, timeout, inJvmAddress);
+    }
+
+    /**
+     * Connects in-process, without TCP, to a daemon this JVM hosts: {@code address} is its
+     * {@code EmbeddedDaemon.inJvmAddress()}. Host and port are then unused. For applications that run their
+     * daemon embedded (one process per member, as a JGroups user has): frames cross on Netty local channels.
+     *
+     * <pre>{@code
+     * EmbeddedDaemon daemon = EmbeddedDaemon.start(options, UdpDaemonNetwork.create(udp));
+     * Session s = ConsortClient.create().inJvm(daemon.inJvmAddress()).connect().block();
+     * }</pre>
+     */
+    public ConsortClient inJvm(String address) {
+        return new ConsortClient(host, port, name, connectTimeout, Objects.requireNonNull(address, "address"));
+    }
+
+    /** The in-JVM daemon address, or null for TCP to {@link #host()}:{@link #port()}. */
+    public @Nullable String inJvmAddress() {
+        return inJvmAddress;
     }
 
     public String host() {
@@ -90,7 +116,9 @@ public final class ConsortClient {
         return Mono.defer(() -> {
             String configured = name;
             String user = configured != null ? configured : "u" + UUID.randomUUID().toString().substring(0, 8);
-            return SessionConnector.connect(host, port, user, connectTimeout);
+            String local = inJvmAddress;
+            return local != null ? SessionConnector.connectInJvm(local, user, connectTimeout)
+                    : SessionConnector.connect(host, port, user, connectTimeout);
         });
     }
 }

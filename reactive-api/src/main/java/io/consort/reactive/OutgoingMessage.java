@@ -75,6 +75,19 @@ public final class OutgoingMessage {
         return new OutgoingMessage(groups, level, type, selfDiscard, payload.clone());
     }
 
+    /**
+     * With {@code payload} as it is, without the defensive copy {@link #payload(byte[])} makes: for a
+     * sender that makes a fresh array per message and does not touch it afterwards (a change after this
+     * call may or may not be sent).
+     *
+     * <pre>{@code
+     * session.publish(records.map(r -> OutgoingMessage.to("g").payloadWithoutCopy(serialize(r))));
+     * }</pre>
+     */
+    public OutgoingMessage payloadWithoutCopy(byte[] payload) {
+        return new OutgoingMessage(groups, level, type, selfDiscard, Objects.requireNonNull(payload, "payload"));
+    }
+
     /** With {@code value} encoded by {@code codec} as payload. */
     public <T> OutgoingMessage payload(T value, PayloadCodec<T> codec) {
         return new OutgoingMessage(groups, level, type, selfDiscard, codec.encode(value));

@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
  *
  * <ul>
  *   <li>{@code jgroups-seq}, {@code jgroups-noseq}: three {@link JGroupsMember} processes, member 0 sends.</li>
+ *   <li>{@code consort-embedded}: three {@link ConsortMember} processes that each host their daemon of a
+ *       three-daemon ring and attach their session in-process (no TCP); member 0 sends, all receive.</li>
  *   <li>{@code consort-safe}: the same at service level SAFE (run next to {@code consort}, which uses
  *       {@code --level}, in the same round).</li>
  *   <li>With {@code --senders N} (N > 1) every system has N members that all send and all receive:
@@ -226,11 +228,12 @@ public final class CompareCommand implements Callable<Integer> {
 
     private RunResult runOne(String system, int size, long rate, int round) {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-        int d = system.startsWith("consort") ? daemons : 3;
+        int d = system.startsWith("consort") && !system.equals("consort-embedded") ? daemons : 3;
         try {
             return switch (system) {
                 case "consort" -> runConsort(series(system), level, size, rate, round, deadline);
                 case "consort-safe" -> runConsort(series(system), "SAFE", size, rate, round, deadline);
+                case "consort-embedded" -> runEmbedded(series(system), size, rate, round, deadline);
                 case "jgroups-seq" -> runJGroups(true, size, rate, round, deadline);
                 case "jgroups-noseq" -> runJGroups(false, size, rate, round, deadline);
                 default -> throw new IllegalArgumentException("unknown system " + system);
@@ -402,6 +405,35 @@ public final class CompareCommand implements Callable<Integer> {
                 lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
             }
             return withCpu(RunResult.of(series(system), 3, size, rate, round, lines, sequencer || senders == 1), lines);
+        } finally {
+            ps.forEach(MemberProcess::close);
+        }
+    }
+
+    /**
+     * {@code consort-embedded}: three member processes, each hosting its own daemon of one three-daemon ring
+     * (as consortd would run it, from one configuration) with its session attached in-process, without TCP.
+     * Member 0 sends and receives (members 0..senders-1 with {@code --senders}); all three receive. The
+     * topology a JGroups user has, one process per member.
+     */
+    private RunResult runEmbedded(String series, int size, long rate, int round, long deadline) throws Exception {
+        java.nio.file.Path config = Files.createTempFile("consort-embedded", ".yaml");
+        config.toFile().deleteOnExit();
+        Files.writeString(config, Consortds.config(3, slowConsumerPolicy, mtu, tokenLossMillis, 0, consortdSettings));
+        List<MemberProcess> ps = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                List<String> args = common(size, rate);
+                args.addAll(List.of("--index", Integer.toString(i), "--level", level, "--system", series,
+                        "--expect-members", "3", "--embedded-daemon",
+                        "--config " + config + " --name d" + (i + 1) + " --host 127.0.0.1 --port 0"));
+                ps.add(new MemberProcess("consort-e" + i, memberCommand("consort-e" + i, "consort-member", args), verbose));
+            }
+            List<String> lines = new ArrayList<>();
+            for (MemberProcess p : ps) {
+                lines.add(p.await(l -> l.startsWith("RESULT "), deadline, "RESULT"));
+            }
+            return withCpu(RunResult.of(series, 3, size, rate, round, lines), lines);
         } finally {
             ps.forEach(MemberProcess::close);
         }

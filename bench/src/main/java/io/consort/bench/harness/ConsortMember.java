@@ -4,7 +4,10 @@ import io.consort.core.ServiceLevel;
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.OutgoingMessage;
 import io.consort.reactive.Session;
+import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.transport.udp.Consortd;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +39,13 @@ public final class ConsortMember implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1")
     String host;
 
-    @Option(names = "--port", required = true, description = "Client port of the consortd this process uses.")
+    @Option(names = "--port", defaultValue = "0", description = "Client port of the consortd this process uses.")
     int port;
+
+    @Option(names = "--embedded-daemon", split = " ", description = "consortd's arguments for a daemon this process "
+            + "hosts itself (consort-embedded): its session connects in-process, without TCP, and it both sends "
+            + "(index below --senders) and receives, as a JGroups member does.")
+    List<String> embeddedDaemon = List.of();
 
     @Option(names = "--group", defaultValue = "bench")
     String group;
@@ -67,10 +75,13 @@ public final class ConsortMember implements Callable<Integer> {
     public Integer call() throws Exception {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         Duration requestTimeout = Duration.ofSeconds(20);
-        Session s = Objects.requireNonNull(ConsortClient.create().host(host).port(port).name("b" + index)
-                .connect().block(requestTimeout), "session");
+        EmbeddedDaemon daemon = embeddedDaemon.isEmpty() ? null
+                : Consortd.startEmbedded(embeddedDaemon.toArray(String[]::new));
+        ConsortClient client = daemon != null ? ConsortClient.create().inJvm(daemon.inJvmAddress())
+                : ConsortClient.create().host(host).port(port);
+        Session s = Objects.requireNonNull(client.name("b" + index).connect().block(requestTimeout), "session");
         try {
-            boolean sendsToo = senders > 1 && index < senders;
+            boolean sendsToo = (senders > 1 || daemon != null) && index < senders;
             if (index == 0 && !sendsToo) {
                 return send(s, deadline);
             }
@@ -79,10 +90,7 @@ public final class ConsortMember implements Callable<Integer> {
             s.messages(group)
                     .limitRate(1024)
                     .take(total)
-                    .subscribe(m -> {
-                        byte[] p = m.payload();
-                        stats.onMessage(p, 0, p.length);
-                    }, e -> {
+                    .subscribe(m -> stats.onMessage(m.payloadBuffer()), e -> {
                         System.out.println("ERROR " + e);
                         stats.fail(String.valueOf(e.getMessage()));
                     });
@@ -103,6 +111,9 @@ public final class ConsortMember implements Callable<Integer> {
             return ok ? 0 : 1;
         } finally {
             s.close().block(requestTimeout);
+            if (daemon != null) {
+                daemon.close();
+            }
         }
     }
 
@@ -131,7 +142,7 @@ public final class ConsortMember implements Callable<Integer> {
                     sink.complete();
                 } else {
                     sink.next(OutgoingMessage.to(group).level(level)
-                            .payload(flood.payload(index, i, pacer)));
+                            .payloadWithoutCopy(flood.payload(index, i, pacer)));
                 }
                 return i + 1;
             }).subscribeOn(pacerThread);

@@ -106,7 +106,7 @@ final class CpuSampler implements AutoCloseable {
     }
 
     /** The process's cumulative CPU at {@code t}: its first value before it was first seen, its last after it was last seen. */
-    private static long at(List<long[]> series, long t) {
+    static long at(List<long[]> series, long t) {
         long[] prev = null;
         for (long[] s : series) {
             if (s[0] - t >= 0) {

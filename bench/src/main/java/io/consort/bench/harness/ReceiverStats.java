@@ -48,6 +48,24 @@ public final class ReceiverStats {
 
     /** One delivered message, {@code length} bytes at {@code offset} of {@code buf}. */
     public void onMessage(byte[] buf, int offset, int length) {
+        if (length < Payload.HEADER_BYTES) {
+            fail("a message of " + length + " bytes, expected " + sizeBytes);
+            return;
+        }
+        onMessage(Payload.sequence(buf, offset), Payload.sentNanos(buf, offset), length);
+    }
+
+    /** The same for a payload read in place (big-endian, as {@link Payload} writes it), without a copy. */
+    public void onMessage(java.nio.ByteBuffer payload) {
+        int at = payload.position();
+        if (payload.remaining() < Payload.HEADER_BYTES) {
+            fail("a message of " + payload.remaining() + " bytes, expected " + sizeBytes);
+            return;
+        }
+        onMessage(payload.getLong(at), payload.getLong(at + 8), payload.remaining());
+    }
+
+    private void onMessage(long tagged, long stamp, int length) {
         long now = System.nanoTime();
         if (!error.isEmpty()) {
             return;
@@ -56,7 +74,6 @@ public final class ReceiverStats {
             fail("a message of " + length + " bytes, expected " + sizeBytes);
             return;
         }
-        long tagged = Payload.sequence(buf, offset);
         int sender = Payload.senderOf(tagged);
         long seq = Payload.numberOf(tagged);
         if (sender >= nextExpected.length) {
@@ -71,7 +88,6 @@ public final class ReceiverStats {
         nextExpected[sender]++;
         digest = (digest ^ tagged) * 0x100000001b3L;
         if (seq >= warmup) {
-            long stamp = Payload.sentNanos(buf, offset);
             if (seq == warmup) {
                 firstMeasuredStamp = Math.min(firstMeasuredStamp, stamp);
             }

@@ -1,5 +1,7 @@
 package io.consort.core.session;
 
+import org.jspecify.annotations.Nullable;
+
 import io.consort.core.ErrorCode;
 import io.consort.core.Event;
 import io.consort.core.MessageEvent;
@@ -140,6 +142,21 @@ public final class ClientSession {
     public void submittedMulticast(int payloadBytes) {
         unorderedBytes += payloadBytes;
     }
+
+    /**
+     * Whether the daemon has stopped reading this session's connection, and whether it should now: reading
+     * pauses above {@code windowBytes} unordered and resumes at or below it. Returns the change, if any.
+     */
+    public @Nullable Boolean readingPausedChange(long windowBytes) {
+        boolean pause = unorderedBytes > windowBytes;
+        if (pause == readingPaused) {
+            return null;
+        }
+        readingPaused = pause;
+        return pause;
+    }
+
+    private boolean readingPaused;
 
     /** Payload bytes of this session's multicasts taken into the ring and not yet ordered. */
     public long unorderedBytes() {

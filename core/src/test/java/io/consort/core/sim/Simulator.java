@@ -76,6 +76,8 @@ final class Simulator {
          * seed replays as it did; {@link #withStalls} turns them on.
          */
         double stallsPerSecond;
+        /** The engines' send window in unordered payload bytes; 0 for the default. */
+        long sendWindowBytes;
         /** The engines' minimum token rotation under light traffic; negative for the default. */
         long rotationMinNanos = -1;
 
@@ -157,6 +159,8 @@ final class Simulator {
         boolean accepted;
         boolean gone;
         int credits;
+        /** The daemon stopped reading this client's connection: it cannot send until it resumes. */
+        boolean readingPaused;
         int sent;
         final Map<String, Boolean> member = new HashMap<>();
 
@@ -234,6 +238,8 @@ final class Simulator {
                 .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence)
                 .withMaxDatagramBytes(params.maxDatagramBytes).withMaxMessageBytes(params.maxMessageBytes)
                 .withAcceleratedMessages(params.acceleratedMessages)
+                .withSendWindowBytes(params.sendWindowBytes > 0 ? params.sendWindowBytes
+                        : EngineConfig.defaults().sendWindowBytes())
                 .withRotationMinNanos(params.rotationMinNanos >= 0 ? params.rotationMinNanos
                         : EngineConfig.defaults().rotationMinNanos())
                 .withSessionBufferBytesMax(Math.max(16L << 20, 4L * params.maxMessageBytes))
@@ -533,6 +539,8 @@ final class Simulator {
             c.credits = a.sendCredits();
         } else if (o instanceof Output.SendCredit s) {
             c.credits += s.credits();
+        } else if (o instanceof Output.PauseReading p) {
+            c.readingPaused = p.paused();
         } else if (o instanceof Output.CloseSession) {
             c.gone = true;
             c.log.end = SessionLog.End.CLOSED;
@@ -606,7 +614,7 @@ final class Simulator {
     long multicast(long session, List<String> groups, ServiceLevel level, boolean selfDiscard, int payloadBytes) {
         Client c = clients.get(session);
         Engine e = c == null ? null : live(c);
-        if (e == null || c.credits <= 0) {
+        if (e == null || c.credits <= 0 || c.readingPaused) {
             return -1;
         }
         long id = nextMessageId++;

@@ -1,5 +1,14 @@
 package io.consort.reactive.client;
 
+import io.consort.core.ConsortException;
+import io.consort.core.ErrorCode;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
+
 import io.consort.reactive.Session;
 import io.consort.reactive.protocol.FrameType;
 import io.netty.channel.ChannelOption;
@@ -14,6 +23,37 @@ public final class SessionConnector {
     private static final int MAX_FRAME_BYTES = (64 << 20) + FrameType.HEADER_ALLOWANCE_BYTES;
 
     private SessionConnector() {
+    }
+
+    /**
+     * Connects in-process to the daemon whose in-JVM address is {@code address} (see
+     * {@code EmbeddedDaemon.inJvmAddress()}) as {@code user}; emits once the daemon sent WELCOME.
+     */
+    public static Mono<Session> connectInJvm(String address, String user, Duration timeout) {
+        return Mono.<Channel>create(sink -> {
+            ChannelFuture f = new Bootstrap().group(InJvm.group()).channel(LocalChannel.class)
+                    .handler(new ChannelInitializer<LocalChannel>() {
+                        @Override
+                        protected void initChannel(LocalChannel ch) {
+                            // handlers are added once the session exists, below
+                        }
+                    })
+                    .connect(new LocalAddress(address));
+            f.addListener((ChannelFuture done) -> {
+                if (done.isSuccess()) {
+                    sink.success(done.channel());
+                } else {
+                    sink.error(new ConsortException(ErrorCode.CONNECTION_LOST,
+                            "no in-JVM daemon at " + address + ": " + done.cause()));
+                }
+            });
+        }).flatMap(ch -> {
+            DefaultSession session = new DefaultSession(ch);
+            ch.pipeline().addLast("consortFrames", new LengthFieldBasedFrameDecoder(MAX_FRAME_BYTES, 0,
+                    FrameType.LENGTH_BYTES, 0, FrameType.LENGTH_BYTES));
+            ch.pipeline().addLast("consortSession", session.handler());
+            return session.handshake(user);
+        }).timeout(timeout).cast(Session.class);
     }
 
     /** Connects to {@code host:port} as {@code user}; emits once the daemon sent WELCOME. */

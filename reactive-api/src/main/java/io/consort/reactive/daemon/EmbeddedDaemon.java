@@ -1,6 +1,7 @@
 package io.consort.reactive.daemon;
 
 import io.consort.core.Engine;
+import io.consort.reactive.client.InJvm;
 import io.consort.reactive.protocol.FrameType;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -36,8 +37,11 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final EngineLoop loop;
     private final OutputDispatcher dispatcher = new OutputDispatcher();
     private final AtomicLong nextSessionId = new AtomicLong();
+    private static final AtomicLong IN_JVM_IDS = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final DisposableServer server;
+    private final String inJvmAddress;
+    private final io.netty.channel.Channel inJvmServer;
     private final @Nullable DaemonNetwork network;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
@@ -63,7 +67,10 @@ public final class EmbeddedDaemon implements AutoCloseable {
             throw e;
         }
         int maxFrame = options.engine().maxMessageBytes() + FrameType.HEADER_ALLOWANCE_BYTES;
+        this.inJvmAddress = "consort-" + options.engine().daemonName() + "-" + IN_JVM_IDS.incrementAndGet();
+        io.netty.channel.Channel local = null;
         try {
+            local = bindInJvm(maxFrame);
             this.server = TcpServer.create()
                     .runOn(loop.resources(), reactor.netty.resources.LoopResources.hasNativeSupport())
                     .host(options.host())
@@ -71,13 +78,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
                     .doOnConnection(conn -> {
-                        long id = nextSessionId.incrementAndGet();
-                        SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id));
-                        dispatcher.register(session);
-                        conn.addHandlerLast("consortFrames",
-                                new LengthFieldBasedFrameDecoder(maxFrame, 0, FrameType.LENGTH_BYTES, 0,
-                                        FrameType.LENGTH_BYTES));
-                        conn.addHandlerLast("consortSession", session);
+                        attach(conn::addHandlerLast, maxFrame);
                         // Our handler consumes every frame before Reactor Netty's inbound bridge, which
                         // would otherwise keep reading off until something subscribes to it.
                         conn.channel().config().setAutoRead(true);
@@ -85,6 +86,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .handle((in, out) -> out.neverComplete())
                     .bindNow(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
+            if (local != null) {
+                local.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
             loop.close();
             if (network != null) {
                 network.close();
@@ -92,6 +96,46 @@ public final class EmbeddedDaemon implements AutoCloseable {
             loop.shutdownThread();
             throw e;
         }
+        this.inJvmServer = local;
+    }
+
+    /**
+     * Makes a new connection a client session of this daemon (frames in, the session's outputs out), TCP and
+     * in-JVM alike; {@code addLast} puts a handler where the transport wants it (Reactor Netty: before its
+     * own inbound bridge).
+     */
+    private void attach(java.util.function.BiConsumer<String, io.netty.channel.ChannelHandler> addLast, int maxFrame) {
+        long id = nextSessionId.incrementAndGet();
+        SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id));
+        dispatcher.register(session);
+        addLast.accept("consortFrames",
+                new LengthFieldBasedFrameDecoder(maxFrame, 0, FrameType.LENGTH_BYTES, 0, FrameType.LENGTH_BYTES));
+        addLast.accept("consortSession", session);
+    }
+
+    /** Binds the in-JVM endpoint: sessions of this process connect to it without TCP ({@link #inJvmAddress()}). */
+    private io.netty.channel.Channel bindInJvm(int maxFrame) {
+        return new io.netty.bootstrap.ServerBootstrap()
+                .group(InJvm.group())
+                .channel(io.netty.channel.local.LocalServerChannel.class)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+                .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.local.LocalChannel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.local.LocalChannel ch) {
+                        attach(ch.pipeline()::addLast, maxFrame);
+                    }
+                })
+                .bind(new io.netty.channel.local.LocalAddress(inJvmAddress))
+                .syncUninterruptibly().channel();
+    }
+
+    /**
+     * The address sessions of this JVM connect to without TCP, with
+     * {@code ConsortClient.create().inJvm(daemon.inJvmAddress())}: frames cross on Netty local channels, so an
+     * application that hosts its daemon pays no socket, system call or TCP stack per message.
+     */
+    public String inJvmAddress() {
+        return inJvmAddress;
     }
 
     /** Starts a single daemon (a ring of one) with {@code options}; port 0 picks a free port, see {@link #port()}. */
@@ -218,6 +262,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         server.disposeNow(Duration.ofSeconds(10));
+        inJvmServer.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         loop.close();
         if (network != null) {
             network.close();

@@ -50,7 +50,9 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     private final AtomicInteger queuedInputs = new AtomicInteger();
     private @Nullable Channel channel;
     private boolean helloReceived;
-    private boolean failed;
+    private volatile boolean failed;
+    private volatile boolean pausedByInputs;
+    private volatile boolean pausedByEngine;
 
     // engine-thread state
     private @Nullable ByteBuf staged;
@@ -182,7 +184,8 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     private void submit(ChannelHandlerContext ctx, EngineInput input) {
         if (queuedInputs.incrementAndGet() >= INPUTS_HIGH) {
             // Bounded memory whatever the client sends: stop reading until the engine caught up.
-            ctx.channel().config().setAutoRead(false);
+            pausedByInputs = true;
+            updateAutoRead(ctx.channel());
         }
         loop.submit((engine, now) -> {
             try {
@@ -191,11 +194,24 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
                 if (queuedInputs.decrementAndGet() == INPUTS_LOW) {
                     Channel ch = channel;
                     if (ch != null) {
-                        ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+                        ch.eventLoop().execute(() -> {
+                            pausedByInputs = false;
+                            updateAutoRead(ch);
+                        });
                     }
                 }
             }
         });
+    }
+
+    /**
+     * Reads while neither reason to stop holds: too many inputs queued for the engine, or the engine's
+     * {@link Output.PauseReading} (too many of this session's multicast bytes unordered).
+     */
+    private void updateAutoRead(Channel ch) {
+        if (!failed) {
+            ch.config().setAutoRead(!pausedByInputs && !pausedByEngine);
+        }
     }
 
     @Override
@@ -270,6 +286,11 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     boolean stage(Output o) {
         Channel ch = channel;
         if (ch == null || closeAfterFlush) {
+            return false;
+        }
+        if (o instanceof Output.PauseReading p) {
+            pausedByEngine = p.paused();
+            updateAutoRead(ch);
             return false;
         }
         boolean first = staged == null;

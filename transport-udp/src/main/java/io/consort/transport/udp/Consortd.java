@@ -159,9 +159,7 @@ public final class Consortd implements Callable<Integer> {
         warnings.forEach(w -> System.err.println("consortd: warning: " + w));
         EmbeddedDaemon daemon;
         try {
-            daemon = plan.udp() == null ? EmbeddedDaemon.start(plan.options())
-                    : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(plan.udp(),
-                            plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES));
+            daemon = start(plan);
         } catch (RuntimeException e) {
             System.err.println("consortd: cannot start: " + e.getMessage());
             return 1;
@@ -177,6 +175,39 @@ public final class Consortd implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Starts, in this JVM, the daemon that consortd's command line {@code args} describe (the same options
+     * and configuration file), for an application that hosts its daemon and connects its sessions in-process.
+     *
+     * <pre>{@code
+     * EmbeddedDaemon d = Consortd.startEmbedded("--config", "consort.yaml", "--name", "d1", "--port", "0");
+     * Session s = ConsortClient.create().inJvm(d.inJvmAddress()).connect().block();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the arguments or the file are invalid
+     */
+    public static EmbeddedDaemon startEmbedded(String... args) {
+        Consortd c = new Consortd();
+        try {
+            new CommandLine(c).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        Plan plan;
+        try {
+            plan = c.plan();
+        } catch (DaemonConfigFile.ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return start(plan);
+    }
+
+    private static EmbeddedDaemon start(Plan plan) {
+        return plan.udp() == null ? EmbeddedDaemon.start(plan.options())
+                : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(plan.udp(),
+                        plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES));
     }
 
     /** Runs consortd. */
