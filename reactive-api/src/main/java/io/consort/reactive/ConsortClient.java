@@ -19,6 +19,10 @@ import reactor.core.publisher.Mono;
  *         .port(4803)
  *         .name("alice");
  * Mono<Session> session = client.connect();
+ *
+ * // A secured daemon: TLS, and a password identity.
+ * ConsortClient secured = client.tls(ClientTls.trusting(Path.of("ca.crt")))
+ *         .credentials(Credentials.password("alice", "s3cret"));
  * }</pre>
  */
 public final class ConsortClient {
@@ -26,22 +30,51 @@ public final class ConsortClient {
     private final int port;
     private final @Nullable String name;
     private final Duration connectTimeout;
+    private final @Nullable ClientTls tls;
+    private final @Nullable Credentials credentials;
 
-    private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout) {
+    private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout,
+            @Nullable ClientTls tls, @Nullable Credentials credentials) {
         this.host = host;
         this.port = port;
         this.name = name;
         this.connectTimeout = connectTimeout;
+        this.tls = tls;
+        this.credentials = credentials;
     }
 
-    /** A client for the daemon on 127.0.0.1:4803 with a random private name. */
+    private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout) {
+        this(host, port, name, connectTimeout, null, null);
+    }
+
+    /** A client for the daemon on 127.0.0.1:4803 with a random private name, plain TCP, no credentials. */
     public static ConsortClient create() {
         return new ConsortClient("127.0.0.1", DaemonOptions.DEFAULT_PORT, null, Duration.ofSeconds(10));
     }
 
+    /** Connects over TLS as {@code tls} says; null for plain TCP. */
+    public ConsortClient tls(@Nullable ClientTls tls) {
+        return new ConsortClient(host, port, name, connectTimeout, tls, credentials);
+    }
+
+    /** Authenticates with {@code credentials} in the handshake; null for none (anonymous, or the TLS certificate). */
+    public ConsortClient credentials(@Nullable Credentials credentials) {
+        return new ConsortClient(host, port, name, connectTimeout, tls, credentials);
+    }
+
+    /** The TLS configuration, or null for plain TCP. */
+    public @Nullable ClientTls tls() {
+        return tls;
+    }
+
+    /** The credentials sent in the handshake, or null. */
+    public @Nullable Credentials credentials() {
+        return credentials;
+    }
+
     /** The daemon's host. */
     public ConsortClient host(String host) {
-        return new ConsortClient(Objects.requireNonNull(host, "host"), port, name, connectTimeout);
+        return new ConsortClient(Objects.requireNonNull(host, "host"), port, name, connectTimeout, tls, credentials);
     }
 
     /** The daemon's client port. */
@@ -49,7 +82,7 @@ public final class ConsortClient {
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, was " + port);
         }
-        return new ConsortClient(host, port, name, connectTimeout);
+        return new ConsortClient(host, port, name, connectTimeout, tls, credentials);
     }
 
     /**
@@ -57,7 +90,7 @@ public final class ConsortClient {
      * ASCII without '#'. Unset, each connection picks a random one.
      */
     public ConsortClient name(String name) {
-        return new ConsortClient(host, port, Objects.requireNonNull(name, "name"), connectTimeout);
+        return new ConsortClient(host, port, Objects.requireNonNull(name, "name"), connectTimeout, tls, credentials);
     }
 
     /** How long to wait for the TCP connection and the daemon's welcome. */
@@ -65,7 +98,7 @@ public final class ConsortClient {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connect timeout must be positive, was " + timeout);
         }
-        return new ConsortClient(host, port, name, timeout);
+        return new ConsortClient(host, port, name, timeout, tls, credentials);
     }
 
     public String host() {
@@ -90,7 +123,7 @@ public final class ConsortClient {
         return Mono.defer(() -> {
             String configured = name;
             String user = configured != null ? configured : "u" + UUID.randomUUID().toString().substring(0, 8);
-            return SessionConnector.connect(host, port, user, connectTimeout);
+            return SessionConnector.connect(host, port, user, connectTimeout, tls, credentials);
         });
     }
 }

@@ -90,10 +90,16 @@ final class DefaultSession implements Session {
         return new Handler();
     }
 
-    Mono<Session> handshake(String user) {
+    Mono<Session> handshake(String user, io.consort.reactive.@Nullable Credentials credentials) {
         return Mono.<Session>create(sink -> loop.execute(() -> {
             welcome = sink;
-            write(w -> ClientFrames.hello(w, user));
+            write(w -> {
+                if (credentials == null) {
+                    ClientFrames.hello(w, user);
+                } else {
+                    ClientFrames.hello(w, user, credentials.identity(), credentials.secret());
+                }
+            });
         })).doOnCancel(channel::close);
     }
 

@@ -1,10 +1,14 @@
 package io.consort.reactive.client;
 
+import io.consort.reactive.ClientTls;
+import io.consort.reactive.Credentials;
 import io.consort.reactive.Session;
 import io.consort.reactive.protocol.FrameType;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.time.Duration;
+import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
 
@@ -18,11 +22,28 @@ public final class SessionConnector {
 
     /** Connects to {@code host:port} as {@code user}; emits once the daemon sent WELCOME. */
     public static Mono<Session> connect(String host, int port, String user, Duration timeout) {
+        return connect(host, port, user, timeout, null, null);
+    }
+
+    /** Connects to {@code host:port} as {@code user}, over TLS if {@code tls}, authenticating with {@code credentials}. */
+    public static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
+            @Nullable Credentials credentials) {
+        TcpClient client = TcpClient.newConnection();
+        if (tls != null) {
+            // Built per connection: the client's certificate files may have been rotated since the last one.
+            client = client.secure(spec -> spec.sslContext(tls.newContext()).handlerConfigurator(handler -> {
+                if (tls.hostnameVerification()) {
+                    SSLParameters p = handler.engine().getSSLParameters();
+                    p.setEndpointIdentificationAlgorithm("HTTPS");
+                    handler.engine().setSSLParameters(p);
+                }
+            }));
+        }
         // A session owns its connection for its whole life and never gives it back, so it does not
         // come from Reactor Netty's default pool, whose cap on connections to one address would make
         // a later session's connect() wait for a release that never comes (seen by the benchmark's
         // load processes at the 17th session).
-        return TcpClient.newConnection()
+        return client
                 .host(host)
                 .port(port)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -35,7 +56,7 @@ public final class SessionConnector {
                     conn.addHandlerLast("consortSession", session.handler());
                     // Frames are consumed by our handler, never by Reactor Netty's inbound bridge: read freely.
                     conn.channel().config().setAutoRead(true);
-                    return session.handshake(user);
+                    return session.handshake(user, credentials);
                 })
                 .timeout(timeout)
                 .cast(Session.class);

@@ -38,6 +38,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final AtomicLong nextSessionId = new AtomicLong();
     private final DisposableServer server;
     private final @Nullable DaemonNetwork network;
+    private final SecurityRuntime security;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
@@ -48,6 +49,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             throw new IllegalArgumentException("a DaemonNetwork needs a clustered engine: EngineConfig.withClustered(true)");
         }
         this.network = network;
+        this.security = new SecurityRuntime(options.security()); // first: bad TLS files fail the start
         Engine engine = new Engine(options.engine());
         dispatcher.onUnwritable(id -> engine.writable(id, false, System.nanoTime()));
         this.loop = new EngineLoop(engine, dispatcher, network,
@@ -67,6 +69,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .port(options.port())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+                    .doOnChannelInit((observer, channel, remote) -> {
+                        io.netty.handler.ssl.SslHandler tls = security.newTlsHandler(channel);
+                        if (tls != null) {
+                            channel.pipeline().addFirst("consortTls", tls);
+                        }
+                    })
                     .doOnConnection(conn -> {
                         long id = nextSessionId.incrementAndGet();
                         SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id));
@@ -74,6 +82,10 @@ public final class EmbeddedDaemon implements AutoCloseable {
                         conn.addHandlerLast("consortFrames",
                                 new LengthFieldBasedFrameDecoder(maxFrame, 0, FrameType.LENGTH_BYTES, 0,
                                         FrameType.LENGTH_BYTES));
+                        SessionGate gate = security.newGate();
+                        if (gate != null) {
+                            conn.addHandlerLast("consortGate", gate);
+                        }
                         conn.addHandlerLast("consortSession", session);
                         // Our handler consumes every frame before Reactor Netty's inbound bridge, which
                         // would otherwise keep reading off until something subscribes to it.
@@ -82,6 +94,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .handle((in, out) -> out.neverComplete())
                     .bindNow(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
+            security.close();
             loop.close();
             if (network != null) {
                 network.close();
@@ -135,6 +148,27 @@ public final class EmbeddedDaemon implements AutoCloseable {
     /** The options the daemon was started with. */
     public DaemonOptions options() {
         return options;
+    }
+
+    /**
+     * Replaces the session security for new connections and for every later request of existing
+     * sessions (access rules); existing sessions keep their TLS connection and identity. Throws
+     * IllegalArgumentException, changing nothing, if new TLS files do not load. A daemon started
+     * without any check gates only the connections opened after a change.
+     */
+    public void updateSecurity(io.consort.reactive.daemon.security.SessionSecurity next) {
+        security.update(next);
+    }
+
+    /** The session security in force now. */
+    public io.consort.reactive.daemon.security.SessionSecurity security() {
+        return security.security();
+    }
+
+    /** How many times the TLS certificate files were reloaded after a change (0 without TLS). */
+    public long tlsReloads() {
+        io.consort.reactive.daemon.security.ServerTlsContext tls = security.tls();
+        return tls == null ? 0 : tls.reloads();
     }
 
     /** How many sessions the engine holds now. */
@@ -211,6 +245,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         server.disposeNow(Duration.ofSeconds(10));
+        security.close();
         loop.close();
         if (network != null) {
             network.close();
