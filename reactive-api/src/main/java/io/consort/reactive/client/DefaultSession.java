@@ -480,7 +480,11 @@ final class DefaultSession implements Session {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (failure == null && !(cause instanceof java.io.IOException)) {
+            Throwable tls = cause.getCause() instanceof javax.net.ssl.SSLException ? cause.getCause() : cause;
+            if (failure == null && tls instanceof javax.net.ssl.SSLException) {
+                // The daemon refused the TLS handshake (under TLS 1.3 a client hears it only now).
+                failure = new ConsortException(ErrorCode.CONNECTION_LOST, "TLS: " + tls.getMessage());
+            } else if (failure == null && !(cause instanceof java.io.IOException)) {
                 failure = new ConsortException(ErrorCode.MALFORMED_FRAME, "session failed: " + cause);
             }
             ctx.channel().close().addListener(ChannelFutureListener.CLOSE);
