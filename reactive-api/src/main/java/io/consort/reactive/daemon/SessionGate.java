@@ -53,8 +53,23 @@ final class SessionGate extends ChannelInboundHandlerAdapter {
     /** Frames that arrived while the HELLO was being authenticated; at most one read's worth (reading is off). */
     private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
 
+    /**
+     * How long a connection to a secured daemon may stay without a HELLO: an unauthenticated client
+     * should not hold a connection (and its TLS state) for as long as it likes.
+     */
+    static final long HELLO_DEADLINE_MILLIS = 10_000;
+
     SessionGate(SecurityRuntime runtime) {
         this.runtime = runtime;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ctx.executor().schedule(() -> {
+            if (state == State.NEW && ctx.channel().isActive()) {
+                refuse(ctx, ErrorCode.PROTOCOL_VIOLATION, "no HELLO within " + HELLO_DEADLINE_MILLIS + " ms", 0);
+            }
+        }, HELLO_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     @Override

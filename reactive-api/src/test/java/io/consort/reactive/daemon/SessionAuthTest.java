@@ -215,4 +215,17 @@ class SessionAuthTest {
                 .isEqualTo(ErrorCode.ACCESS_DENIED);
         assertThat(anon.isOpen()).isTrue();
     }
+
+    @Test
+    void anIdentityConnectsOnlyUnderTheUserNamesItsRuleAllowsSoItCannotSendAsAnother() throws Exception {
+        start(rules(AccessRules.builder()
+                .allow(new AccessRules.Rule("alice", ALL, java.util.List.of(io.consort.reactive.daemon.security.Glob.of("*")),
+                        java.util.List.of(io.consort.reactive.daemon.security.Glob.of("alice"),
+                                io.consort.reactive.daemon.security.Glob.of("alice-*"))))
+                .build()));
+        assertThat(refusal(client("bob").credentials(Credentials.password("alice", "alice-pw"))).code())
+                .isEqualTo(ErrorCode.ACCESS_DENIED);
+        assertThat(client("alice-2").credentials(Credentials.password("alice", "alice-pw")).connect().block(TIMEOUT)
+                .privateName()).isEqualTo("#alice-2#localhost");
+    }
 }

@@ -193,7 +193,7 @@ public final class Consortd implements Callable<Integer> {
             stopped.countDown();
         }, "consortd-shutdown"));
         System.out.println("consortd: daemon " + plan.options().engine().daemonName() + " serving clients on "
-                + daemon.host() + ":" + daemon.port()
+                + daemon.host() + ":" + daemon.port() + (plan.options().security().tls() == null ? "" : " over TLS")
                 + (plan.selfDescription() == null ? "" : "; in a daemon network as " + plan.selfDescription()));
         System.out.flush();
         stopped.await();

@@ -41,7 +41,8 @@ import tools.jackson.databind.JsonNode;
  *   access:                             # an allow-list; absent: everything for authenticated identities
  *     - identity: alice                 #   (nothing for anonymous), or for everyone without authentication
  *       allow: [connect, join, send, unicast]
- *       groups: ["orders.*", "#*#*"]      # glob patterns; private groups are #user#daemon
+ *       groups: ["orders.*", "#*#*"]      # glob patterns; private groups are #user#daemon (default *)
+ *       users: ["alice*"]               # the user names it may connect as (default *)
  *     - {identity: anonymous, allow: [connect, join], groups: ["public.*"]}
  * </pre>
  */
@@ -189,6 +190,25 @@ final class SecuritySection {
         return out;
     }
 
+    /** The glob list at {@code key} of a rule; absent: {@code *}. */
+    private static List<Glob> patterns(JsonNode rule, String key, int line, DaemonConfigFile.Reader r) {
+        List<Glob> out = new ArrayList<>();
+        JsonNode g = rule.path(key);
+        if (g.isMissingNode()) {
+            out.add(Glob.of("*"));
+        } else if (g.isArray() && !g.isEmpty()) {
+            for (JsonNode p : g) {
+                if (!p.isString() || p.asString().isEmpty()) {
+                    throw r.errorAt(line, "security.access." + key, "must be non-empty patterns such as orders.* (or *)");
+                }
+                out.add(Glob.of(p.asString()));
+            }
+        } else {
+            throw r.errorAt(line, "security.access." + key, "must be a non-empty list of patterns");
+        }
+        return out;
+    }
+
     private static AccessRules rules(JsonNode access, DaemonConfigFile.Reader r) {
         if (!access.isArray()) {
             throw r.error("security.access", "must be a list of rules, each with identity, allow and groups");
@@ -201,8 +221,8 @@ final class SecuritySection {
                 throw r.errorAt(line, "security.access", "items must each be a mapping with identity, allow and groups");
             }
             for (String k : rule.propertyNames()) {
-                if (!Set.of("identity", "allow", "groups").contains(k)) {
-                    throw r.errorAt(line, "security.access." + k, "is not a known key; known here: identity, allow, groups");
+                if (!Set.of("identity", "allow", "groups", "users").contains(k)) {
+                    throw r.errorAt(line, "security.access." + k, "is not a known key; known here: identity, allow, groups, users");
                 }
             }
             if (!rule.has("identity") || !rule.get("identity").isString() || !rule.has("allow") || !rule.get("allow").isArray()) {
@@ -217,22 +237,10 @@ final class SecuritySection {
                             + "'; known: connect, join, leave, send, unicast");
                 }
             }
-            List<Glob> groups = new ArrayList<>();
-            JsonNode g = rule.path("groups");
-            if (g.isMissingNode()) {
-                groups.add(Glob.of("*"));
-            } else if (g.isArray()) {
-                for (JsonNode p : g) {
-                    if (!p.isString() || p.asString().isEmpty()) {
-                        throw r.errorAt(line, "security.access.groups", "must be non-empty patterns such as orders.* (or *)");
-                    }
-                    groups.add(Glob.of(p.asString()));
-                }
-            } else {
-                throw r.errorAt(line, "security.access.groups", "must be a list of patterns");
-            }
+            List<Glob> groups = patterns(rule, "groups", line, r);
+            List<Glob> users = patterns(rule, "users", line, r);
             try {
-                b.allow(new AccessRules.Rule(rule.get("identity").asString(), allow, groups));
+                b.allow(new AccessRules.Rule(rule.get("identity").asString(), allow, groups, users));
             } catch (IllegalArgumentException e) {
                 throw r.errorAt(line, "security.access", "item " + item + ": " + e.getMessage());
             }

@@ -70,7 +70,7 @@ class SessionSecurityConfigTest {
                       bob: "%s"
                     failureDelay: {min: 0, max: 0}
                   access:
-                    - {identity: alice, allow: [connect, join, send, unicast], groups: ["orders.*"]}
+                    - {identity: alice, allow: [connect, join, send, unicast], groups: ["orders.*"], users: ["alice*"]}
                     - identity: bob
                       allow: [%s]
                       groups: ["orders.*"]
@@ -88,6 +88,9 @@ class SessionSecurityConfigTest {
         assertThat(p.allows(Identity.of("bob"), Permission.SEND, "orders.eu")).isFalse();
         assertThat(p.allows(Identity.of("bob"), Permission.JOIN, "orders.eu")).isTrue();
         assertThat(p.allows(Identity.ANONYMOUS, Permission.CONNECT, "x")).isFalse();
+        assertThat(p.allows(Identity.of("alice"), Permission.CONNECT, "alice-1")).isTrue();
+        assertThat(p.allows(Identity.of("alice"), Permission.CONNECT, "bob")).isFalse();
+        assertThat(p.allows(Identity.of("bob"), Permission.CONNECT, "anything")).isTrue();
         assertThat(s.failureDelayMax()).isZero();
 
         // Users without rules: every user may do everything, anonymous nothing; no section: no checks at all.

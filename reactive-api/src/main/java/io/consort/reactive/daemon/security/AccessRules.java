@@ -10,8 +10,8 @@ import java.util.Set;
  * An allow-list: an identity may do what some rule grants it, nothing else. A rule names identities
  * (a {@link Glob} over identity names, or {@link #ANONYMOUS} for sessions without credentials),
  * permissions, and the group-name patterns they apply to (for {@link Permission#UNICAST}, patterns
- * over private names such as {@code #*#d1}; {@link Permission#CONNECT} ignores them). Leaving is
- * always allowed (see {@link Permission#LEAVE}).
+ * over private names such as {@code #*#d1}; for {@link Permission#CONNECT}, the rule's user-name
+ * patterns instead). Leaving is always allowed (see {@link Permission#LEAVE}).
  *
  * <pre>{@code
  * AccessRules rules = AccessRules.builder()
@@ -24,8 +24,21 @@ public final class AccessRules implements AccessPolicy {
     /** The identity pattern that stands for the anonymous identity (and only for it). */
     public static final String ANONYMOUS = "anonymous";
 
-    /** One line of the list. */
-    public record Rule(String identity, Set<Permission> permissions, List<Glob> groups) {
+    /**
+     * One line of the list.
+     *
+     * @param identity    a glob over identity names, or {@link #ANONYMOUS}
+     * @param permissions what it grants
+     * @param groups      globs over the group names (private names for unicast) it grants them on
+     * @param users       for {@link Permission#CONNECT}: globs over the user names the identity may
+     *                    connect as, so that it cannot send under another's private name
+     */
+    public record Rule(String identity, Set<Permission> permissions, List<Glob> groups, List<Glob> users) {
+        /** A rule that lets the identity connect under any user name. */
+        public Rule(String identity, Set<Permission> permissions, List<Glob> groups) {
+            this(identity, permissions, groups, List.of(Glob.of("*")));
+        }
+
         public Rule {
             Objects.requireNonNull(identity, "identity");
             if (identity.isEmpty()) {
@@ -38,6 +51,10 @@ public final class AccessRules implements AccessPolicy {
             groups = List.copyOf(groups);
             if (groups.isEmpty()) {
                 throw new IllegalArgumentException("a rule needs at least one group pattern (* for every group)");
+            }
+            users = List.copyOf(users);
+            if (users.isEmpty()) {
+                throw new IllegalArgumentException("a rule needs at least one user name pattern (* for any)");
             }
         }
 
@@ -52,10 +69,7 @@ public final class AccessRules implements AccessPolicy {
             if (!permissions.contains(what)) {
                 return false;
             }
-            if (what == Permission.CONNECT) {
-                return true;
-            }
-            for (Glob g : groups) {
+            for (Glob g : what == Permission.CONNECT ? users : groups) {
                 if (g.matches(target)) {
                     return true;
                 }
