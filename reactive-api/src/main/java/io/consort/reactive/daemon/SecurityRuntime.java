@@ -84,12 +84,14 @@ final class SecurityRuntime implements AutoCloseable {
                 return false;
             }
             if (executor == null) {
-                executor = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(AUTH_QUEUE_MAX),
-                        r -> {
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(AUTH_QUEUE_MAX), r -> {
                             Thread t = new Thread(r, "consort-auth");
                             t.setDaemon(true);
                             return t;
                         });
+                pool.allowCoreThreadTimeOut(true);
+                executor = pool;
             }
             e = executor;
         }

@@ -5,22 +5,24 @@ import java.util.TreeMap;
 
 /** {@link Authenticator#passwords(Map)}: identities with PBKDF2 password hashes. */
 final class PasswordAuthenticator implements Authenticator {
-    /**
-     * Checked for an unknown identity so that it costs as long as a wrong password: the answer's
-     * timing does not tell a guesser which identities exist.
-     */
-    private static final String DECOY = PasswordHash.hash("decoy".toCharArray());
-
     private final Map<String, String> hashes;
+    /**
+     * Checked for an unknown identity so that it costs as long as a wrong password (same iterations
+     * as the costliest stored hash): the answer's timing does not tell a guesser which identities exist.
+     */
+    private final String decoy;
 
     PasswordAuthenticator(Map<String, String> hashes) {
         this.hashes = new TreeMap<>(hashes);
-        this.hashes.forEach((identity, hash) -> {
-            if (identity.isEmpty()) {
+        int iterations = PasswordHash.ITERATIONS_MIN;
+        for (Map.Entry<String, String> e : this.hashes.entrySet()) {
+            if (e.getKey().isEmpty()) {
                 throw new IllegalArgumentException("a password identity needs a name");
             }
-            PasswordHash.requireWellFormed(hash, identity);
-        });
+            PasswordHash.requireWellFormed(e.getValue(), e.getKey());
+            iterations = Math.max(iterations, Integer.parseInt(e.getValue().split(":")[1]));
+        }
+        this.decoy = PasswordHash.hash("decoy".toCharArray(), iterations);
     }
 
     @Override
@@ -31,13 +33,13 @@ final class PasswordAuthenticator implements Authenticator {
             return AuthOutcome.notPresented();
         }
         String hash = hashes.get(identity);
-        boolean ok = PasswordHash.verify(hash == null ? DECOY : hash, secret) && hash != null;
+        boolean ok = PasswordHash.verify(hash == null ? decoy : hash, secret) && hash != null;
         return ok ? AuthOutcome.authenticated(Identity.of(identity)) : AuthOutcome.refused();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PasswordAuthenticator p && p.hashes.equals(hashes);
+        return o instanceof PasswordAuthenticator p && p.hashes.equals(hashes); // the decoy is random, not configuration
     }
 
     @Override
