@@ -135,6 +135,29 @@ class TlsSessionTest {
     }
 
     @Test
+    void withClientAuthWantACertificateOrElseAPasswordIdentifiesTheSession() throws Exception {
+        start(SessionSecurity.none()
+                .withTls(serverTls().withTrustedCertificates(ca.certificate()).withClientAuth(ServerTls.ClientAuth.WANT))
+                .withAuthenticator(Authenticator.firstOf(Authenticator.certificateSubject(), Authenticator.passwords(
+                        java.util.Map.of("ops", io.consort.reactive.daemon.security.PasswordHash.hash("pw".toCharArray(), 1_000)))))
+                .withPolicy(AccessRules.builder()
+                        .allow("CN=alice,O=Consort Test", EnumSet.allOf(Permission.class), "orders")
+                        .allow("ops", EnumSet.allOf(Permission.class), "ops")
+                        .build()));
+        ClientTls trust = ClientTls.trusting(ca.certificate());
+        Session byCert = client("alice", trust.withCertificate(alice.chain(), alice.key())).connect().block(TIMEOUT);
+        byCert.join("orders").block(TIMEOUT);
+        Session byPassword = client("ops", trust).credentials(io.consort.reactive.Credentials.password("ops", "pw"))
+                .connect().block(TIMEOUT);
+        byPassword.join("ops").block(TIMEOUT);
+        assertThatThrownBy(() -> byPassword.join("orders").block(TIMEOUT))
+                .isInstanceOfSatisfying(ConsortException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCESS_DENIED));
+        // Neither: anonymous, which no rule lets connect.
+        assertThatThrownBy(() -> client("nobody", trust).connect().block(TIMEOUT))
+                .isInstanceOfSatisfying(ConsortException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH_FAILED));
+    }
+
+    @Test
     void clientsWithoutACertificateOrWithAnUntrustedOrExpiredOneAreRefused() throws Exception {
         start(mutual());
         // The expired certificate is refused for its dates alone: our CA signed it, and it has expired.
