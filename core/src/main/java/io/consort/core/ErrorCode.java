@@ -40,7 +40,14 @@ public enum ErrorCode {
     /** The daemon has reached its configured number of sessions. */
     TOO_MANY_SESSIONS(14),
     /** The connection to the daemon was lost. */
-    CONNECTION_LOST(15);
+    CONNECTION_LOST(15),
+    /**
+     * The daemon did not accept the session's credentials (or their absence). Deliberately says
+     * nothing more, so that a guesser learns nothing about which identities exist.
+     */
+    AUTH_FAILED(16),
+    /** The session's identity may not do this (connect, join, send to a group, or unicast). */
+    ACCESS_DENIED(17);
 
     private static final ErrorCode[] BY_CODE = new ErrorCode[32];
 

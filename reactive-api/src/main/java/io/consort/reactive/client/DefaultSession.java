@@ -90,10 +90,16 @@ final class DefaultSession implements Session {
         return new Handler();
     }
 
-    Mono<Session> handshake(String user) {
+    Mono<Session> handshake(String user, io.consort.reactive.@Nullable Credentials credentials) {
         return Mono.<Session>create(sink -> loop.execute(() -> {
             welcome = sink;
-            write(w -> ClientFrames.hello(w, user));
+            write(w -> {
+                if (credentials == null) {
+                    ClientFrames.hello(w, user);
+                } else {
+                    ClientFrames.hello(w, user, credentials.identity(), credentials.secret());
+                }
+            });
         })).doOnCancel(channel::close);
     }
 
@@ -474,7 +480,11 @@ final class DefaultSession implements Session {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (failure == null && !(cause instanceof java.io.IOException)) {
+            Throwable tls = cause.getCause() instanceof javax.net.ssl.SSLException ? cause.getCause() : cause;
+            if (failure == null && tls instanceof javax.net.ssl.SSLException) {
+                // The daemon refused the TLS handshake (under TLS 1.3 a client hears it only now).
+                failure = new ConsortException(ErrorCode.CONNECTION_LOST, "TLS: " + tls.getMessage());
+            } else if (failure == null && !(cause instanceof java.io.IOException)) {
                 failure = new ConsortException(ErrorCode.MALFORMED_FRAME, "session failed: " + cause);
             }
             ctx.channel().close().addListener(ChannelFutureListener.CLOSE);

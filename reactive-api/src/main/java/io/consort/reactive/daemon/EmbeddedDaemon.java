@@ -43,6 +43,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final String inJvmAddress;
     private final io.netty.channel.Channel inJvmServer;
     private final @Nullable DaemonNetwork network;
+    private final SecurityRuntime security;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
@@ -53,6 +54,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             throw new IllegalArgumentException("a DaemonNetwork needs a clustered engine: EngineConfig.withClustered(true)");
         }
         this.network = network;
+        this.security = new SecurityRuntime(options.security()); // first: bad TLS files fail the start
         Engine engine = new Engine(options.engine());
         dispatcher.onUnwritable(id -> engine.writable(id, false, System.nanoTime()));
         this.loop = new EngineLoop(engine, dispatcher, network,
@@ -77,6 +79,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .port(options.port())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
+                    .doOnChannelInit((observer, channel, remote) -> {
+                        io.netty.handler.ssl.SslHandler tls = security.newTlsHandler(channel);
+                        if (tls != null) {
+                            channel.pipeline().addFirst("consortTls", tls);
+                        }
+                    })
                     .doOnConnection(conn -> {
                         attach(conn::addHandlerLast, maxFrame);
                         // Our handler consumes every frame before Reactor Netty's inbound bridge, which
@@ -89,6 +97,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             if (local != null) {
                 local.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
+            security.close();
             loop.close();
             if (network != null) {
                 network.close();
@@ -110,6 +119,10 @@ public final class EmbeddedDaemon implements AutoCloseable {
         dispatcher.register(session);
         addLast.accept("consortFrames",
                 new LengthFieldBasedFrameDecoder(maxFrame, 0, FrameType.LENGTH_BYTES, 0, FrameType.LENGTH_BYTES));
+        SessionGate gate = security.newGate();
+        if (gate != null) {
+            addLast.accept("consortGate", gate);
+        }
         addLast.accept("consortSession", session);
     }
 
@@ -183,6 +196,27 @@ public final class EmbeddedDaemon implements AutoCloseable {
     /** The options the daemon was started with. */
     public DaemonOptions options() {
         return options;
+    }
+
+    /**
+     * Replaces the session security for new connections and for every later request of existing
+     * sessions (access rules); existing sessions keep their TLS connection and identity. Throws
+     * IllegalArgumentException, changing nothing, if new TLS files do not load. A daemon started
+     * without any check gates only the connections opened after a change.
+     */
+    public void updateSecurity(io.consort.reactive.daemon.security.SessionSecurity next) {
+        security.update(next);
+    }
+
+    /** The session security in force now. */
+    public io.consort.reactive.daemon.security.SessionSecurity security() {
+        return security.security();
+    }
+
+    /** How many times the TLS certificate files were reloaded after a change (0 without TLS). */
+    public long tlsReloads() {
+        io.consort.reactive.daemon.security.ServerTlsContext tls = security.tls();
+        return tls == null ? 0 : tls.reloads();
     }
 
     /** How many sessions the engine holds now. */
@@ -263,6 +297,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
         }
         server.disposeNow(Duration.ofSeconds(10));
         inJvmServer.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        security.close();
         loop.close();
         if (network != null) {
             network.close();

@@ -104,13 +104,8 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
                 if (helloReceived) {
                     throw new ConsortException(ErrorCode.PROTOCOL_VIOLATION, "second HELLO");
                 }
-                int version = r.u16("version");
-                String user = r.str("user");
-                r.end();
-                if (version != FrameType.VERSION) {
-                    throw new ConsortException(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + version
-                            + " is not supported; this daemon speaks " + FrameType.VERSION);
-                }
+                // Credentials, if any, were checked by the SessionGate in front of this handler.
+                String user = io.consort.reactive.protocol.Hello.decode(r).user();
                 helloReceived = true;
                 submit(ctx, (e, now) -> e.connect(sessionId, user, now));
             }

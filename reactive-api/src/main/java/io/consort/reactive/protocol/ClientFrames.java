@@ -9,9 +9,18 @@ public final class ClientFrames {
     private ClientFrames() {
     }
 
-    /** HELLO: u16 version, str user. */
+    /** HELLO version 1: u16 version, str user. */
     public static void hello(FrameWriter w, String user) {
-        w.begin(FrameType.HELLO).u16(FrameType.VERSION).str(user).end();
+        w.begin(FrameType.HELLO).u16(FrameType.VERSION_MIN).str(user).end();
+    }
+
+    /**
+     * HELLO version 2 with a password: u16 version, str user, u8 method (1), str identity, bytes secret.
+     * The secret is UTF-8; send it only over TLS (or loopback).
+     */
+    public static void hello(FrameWriter w, String user, String identity, byte[] secret) {
+        w.begin(FrameType.HELLO).u16(FrameType.VERSION).str(user).u8(FrameType.AUTH_PASSWORD).str(identity)
+                .bytes(secret).end();
     }
 
     /** SUBSCRIBE: i32 streamId, u8 flags, str group (empty for all groups). */

@@ -8,8 +8,20 @@ public final class FrameType {
     private FrameType() {
     }
 
-    /** The protocol version this build speaks. */
-    public static final int VERSION = 1;
+    /**
+     * The newest protocol version this build speaks. Version 2 adds credentials to HELLO; a daemon
+     * accepts both, and the reference client says 1 when it has no credentials, so it still talks to
+     * version-1 daemons.
+     */
+    public static final int VERSION = 2;
+
+    /** The oldest protocol version this build accepts. */
+    public static final int VERSION_MIN = 1;
+
+    /** HELLO (version 2) authentication method: none, the session is anonymous unless TLS says who it is. */
+    public static final int AUTH_NONE = 0;
+    /** HELLO (version 2) authentication method: an identity and its password. */
+    public static final int AUTH_PASSWORD = 1;
 
     /** Bytes of the length prefix. */
     public static final int LENGTH_BYTES = 4;

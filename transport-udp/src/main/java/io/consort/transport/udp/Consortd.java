@@ -45,6 +45,14 @@ import picocli.CommandLine.Option;
             "  limits:   maxMessageBytes (1048576), maxGroupsPerMessage (128), maxSessions (10000),",
             "            sessionBufferBytesMax (16777216), sendWindowMessages (2048), sendWindowBytes (4194304),",
             "            slowConsumerPolicy (disconnect | hold-back-senders)",
+            "  security: client sessions (docs/SECURITY-SESSIONS.md); re-read when the file changes:",
+            "            reload (ms between checks, 2000; 0 never),",
+            "            tls: certificateChain, privateKey (PEM, PKCS#8), trustedCertificates,",
+            "                 clientAuth (none | want | need), reloadCheck (ms, 1000),",
+            "            authentication: methods ([certificate, password]), users ({identity: hash},",
+            "                 hashes from --hash-password), failureDelay ({min: 100, max: 10000} ms),",
+            "            access: list of {identity (glob, or anonymous), allow ([connect, join, send,",
+            "                 unicast]), groups (globs, default *)}",
             "",
             "spread.conf (a file ending in .conf, or --spread-conf): Spread_Segment blocks give the",
             "daemons (ids 1, 2, ... in file order); clients use the segment port, daemons port+1,",
@@ -78,6 +86,10 @@ public final class Consortd implements Callable<Integer> {
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Client port (default 4803); 0 picks a free one.",
             defaultValue = "-1", showDefaultValue = CommandLine.Help.Visibility.NEVER)
     int port = -1;
+
+    @Option(names = "--hash-password", description = "Read a password (from the terminal, or one line of standard "
+            + "input) and print its hash for security.authentication.users, then exit.")
+    boolean hashPassword;
 
     /** What the daemon runs: its options and, in a daemon network, its transport. */
     record Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription) {
@@ -149,6 +161,11 @@ public final class Consortd implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (hashPassword) {
+            System.out.println(io.consort.reactive.daemon.security.PasswordHash.hash(
+                    io.consort.reactive.daemon.security.PasswordHash.readPassword()));
+            return 0;
+        }
         Plan plan;
         try {
             plan = plan();
@@ -164,13 +181,17 @@ public final class Consortd implements Callable<Integer> {
             System.err.println("consortd: cannot start: " + e.getMessage());
             return 1;
         }
+        SecurityReloader reloader = securityReloader(daemon);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (reloader != null) {
+                reloader.close();
+            }
             daemon.close();
             stopped.countDown();
         }, "consortd-shutdown"));
         System.out.println("consortd: daemon " + plan.options().engine().daemonName() + " serving clients on "
-                + daemon.host() + ":" + daemon.port()
+                + daemon.host() + ":" + daemon.port() + (plan.options().security().tls() == null ? "" : " over TLS")
                 + (plan.selfDescription() == null ? "" : "; in a daemon network as " + plan.selfDescription()));
         System.out.flush();
         stopped.await();
@@ -208,6 +229,21 @@ public final class Consortd implements Callable<Integer> {
         return plan.udp() == null ? EmbeddedDaemon.start(plan.options())
                 : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(plan.udp(),
                         plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES));
+    }
+
+    /** Watches a YAML configuration for changed security settings (security.reload), or null. */
+    private @Nullable SecurityReloader securityReloader(EmbeddedDaemon daemon) {
+        Path yaml = spreadConf == null && config != null && !SpreadConf.looksLikeSpreadConf(config) ? config : null;
+        if (yaml == null) {
+            return null;
+        }
+        java.time.Duration interval = DaemonConfigFile.securityReloadInterval(yaml);
+        if (interval.isZero()) {
+            return null;
+        }
+        SecurityReloader reloader = new SecurityReloader(yaml, daemon::updateSecurity);
+        reloader.start(interval);
+        return reloader;
     }
 
     /** Runs consortd. */

@@ -48,6 +48,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   sendWindowMessages: 2048       # multicasts a session may have sent and not yet had ordered
  *   sendWindowBytes: 4194304       # ... and their payload bytes: the window for large messages
  *   slowConsumerPolicy: disconnect   # or hold-back-senders
+ * security:                  # client sessions; see SecuritySection and docs/SECURITY-SESSIONS.md
+ *   tls: {certificateChain: daemon.crt, privateKey: daemon.key, trustedCertificates: ca.crt, clientAuth: need}
+ *   authentication: {methods: [certificate, password], users: {alice: "pbkdf2-sha256:..."}}
+ *   access:
+ *     - {identity: alice, allow: [connect, join, send, unicast], groups: ["orders.*", "#*#*"]}
  * </pre>
  *
  * Errors name the file, the line and what is wrong.
@@ -89,7 +94,7 @@ public final class DaemonConfigFile {
             return new Parsed(base, null);
         }
         Reader r = new Reader(file, text);
-        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits");
+        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security");
         DaemonOptions options = base;
         EngineConfig engine = base.engine();
         JsonNode daemon = root.path("daemon");
@@ -246,7 +251,22 @@ public final class DaemonConfigFile {
             int maxDatagram = network.maxDatagramBytes();
             engine = r.apply("network.mtu", engine, e -> e.withMaxDatagramBytes(maxDatagram));
         }
+        options = SecuritySection.read(root.path("security"), r, file, options);
         return new Parsed(options.withEngine(engine), network);
+    }
+
+    /**
+     * How often consortd checks {@code file} for changed security settings: {@code security.reload}
+     * milliseconds (2000 by default when the file has a security section; 0, never, when it has none
+     * or cannot be read).
+     */
+    public static java.time.Duration securityReloadInterval(Path file) {
+        try {
+            JsonNode root = MAPPER.readTree(Files.readString(file));
+            return root == null ? java.time.Duration.ZERO : SecuritySection.reloadInterval(root);
+        } catch (IOException | JacksonException e) {
+            return java.time.Duration.ZERO;
+        }
     }
 
     /** A configuration file is wrong; the message names the file, the line and the problem. */
@@ -259,7 +279,7 @@ public final class DaemonConfigFile {
     }
 
     /** Reads typed values and turns every mistake into a message with file and line. */
-    private static final class Reader {
+    static final class Reader {
         private final Path file;
         private final String[] lines;
 

@@ -72,6 +72,7 @@ public class ConsortAutoConfiguration {
         if (name != null && !name.isBlank()) {
             client = client.name(name);
         }
+        client = SecurityProperties.apply(properties, client);
         EmbeddedDaemon daemon = embedded.getIfAvailable();
         // The embedded daemon may have picked its port: aim at where it really listens.
         return daemon == null ? client : client.host(daemon.host()).port(daemon.port());

@@ -19,6 +19,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *   embedded:
  *     enabled: true          # run a daemon inside this application (single node, tests)
  *     port: 0                # its client port; 0 picks a free one
+ *   tls:                     # TLS to the daemon (docs/SECURITY-SESSIONS.md)
+ *     enabled: true
+ *     trusted-certificates: /etc/consort/ca.crt   # PEM; unset: the JVM's trust store
+ *     certificate-chain: /etc/consort/orders.crt  # PEM, for mutual TLS (with private-key)
+ *     private-key: /etc/consort/orders.key        # PEM, unencrypted PKCS#8
+ *     hostname-verification: true
+ *   identity: orders         # a password identity, sent in the handshake (with password)
+ *   password: ${CONSORT_PASSWORD}
  * }</pre>
  */
 @ConfigurationProperties("consort")
@@ -29,6 +37,30 @@ public class ConsortProperties {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration closeTimeout = Duration.ofSeconds(5);
     private final Embedded embedded = new Embedded();
+    private final Tls tls = new Tls();
+    private @Nullable String identity;
+    private @Nullable String password;
+
+    public Tls getTls() {
+        return tls;
+    }
+
+    /** The password identity the session authenticates as; unset: none (anonymous, or the TLS certificate). */
+    public @Nullable String getIdentity() {
+        return identity;
+    }
+
+    public void setIdentity(@Nullable String identity) {
+        this.identity = identity;
+    }
+
+    public @Nullable String getPassword() {
+        return password;
+    }
+
+    public void setPassword(@Nullable String password) {
+        this.password = password;
+    }
 
     public String getHost() {
         return host;
@@ -103,6 +135,58 @@ public class ConsortProperties {
 
         public void setPort(int port) {
             this.port = port;
+        }
+    }
+
+    /** {@code consort.tls.*}: TLS towards the daemon. */
+    public static class Tls {
+        private boolean enabled;
+        private @Nullable String trustedCertificates;
+        private @Nullable String certificateChain;
+        private @Nullable String privateKey;
+        private boolean hostnameVerification = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** PEM CA certificates that vouch for the daemon; unset: the JVM's default trust store. */
+        public @Nullable String getTrustedCertificates() {
+            return trustedCertificates;
+        }
+
+        public void setTrustedCertificates(@Nullable String trustedCertificates) {
+            this.trustedCertificates = trustedCertificates;
+        }
+
+        /** PEM certificate chain shown to a daemon that asks for one (mutual TLS); needs {@code private-key}. */
+        public @Nullable String getCertificateChain() {
+            return certificateChain;
+        }
+
+        public void setCertificateChain(@Nullable String certificateChain) {
+            this.certificateChain = certificateChain;
+        }
+
+        public @Nullable String getPrivateKey() {
+            return privateKey;
+        }
+
+        public void setPrivateKey(@Nullable String privateKey) {
+            this.privateKey = privateKey;
+        }
+
+        /** Whether the daemon's certificate must name {@code consort.host} (default true). */
+        public boolean isHostnameVerification() {
+            return hostnameVerification;
+        }
+
+        public void setHostnameVerification(boolean hostnameVerification) {
+            this.hostnameVerification = hostnameVerification;
         }
     }
 }
