@@ -14,13 +14,23 @@ import java.util.Objects;
  *         .withEngine(EngineConfig.defaults().withDaemonName("d1"));
  * }</pre>
  *
- * @param host   the address to listen on
- * @param port   the TCP port for clients; 0 picks a free one
- * @param engine the engine configuration
+ * <p>Spread 4.4 clients are served too with {@link #withSpreadPort}: on a port of their own, or
+ * on the client port itself ({@link #SPREAD_ON_CLIENT_PORT}), where the first byte a client
+ * sends tells the two protocols apart.
+ *
+ * @param host       the address to listen on
+ * @param port       the TCP port for clients; 0 picks a free one
+ * @param engine     the engine configuration
+ * @param spreadPort the TCP port for Spread-protocol clients: {@link #SPREAD_OFF}, 0 for a free one,
+ *                   a port, or {@link #SPREAD_ON_CLIENT_PORT}
  */
-public record DaemonOptions(String host, int port, EngineConfig engine) {
+public record DaemonOptions(String host, int port, EngineConfig engine, int spreadPort) {
     /** The documented default client port, Spread's own. */
     public static final int DEFAULT_PORT = 4803;
+    /** {@link #spreadPort()}: no Spread-protocol endpoint (the default). */
+    public static final int SPREAD_OFF = -1;
+    /** {@link #spreadPort()}: Spread clients connect on the client port, beside Consort's own. */
+    public static final int SPREAD_ON_CLIENT_PORT = -2;
 
     public DaemonOptions {
         Objects.requireNonNull(host, "host");
@@ -28,6 +38,15 @@ public record DaemonOptions(String host, int port, EngineConfig engine) {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
+        if (spreadPort < SPREAD_ON_CLIENT_PORT || spreadPort > 65535) {
+            throw new IllegalArgumentException("spreadPort must be 0..65535, SPREAD_OFF or SPREAD_ON_CLIENT_PORT, was "
+                    + spreadPort);
+        }
+    }
+
+    /** Options without a Spread-protocol endpoint. */
+    public DaemonOptions(String host, int port, EngineConfig engine) {
+        this(host, port, engine, SPREAD_OFF);
     }
 
     /** Localhost, port {@value #DEFAULT_PORT}, the default engine. */
@@ -36,14 +55,24 @@ public record DaemonOptions(String host, int port, EngineConfig engine) {
     }
 
     public DaemonOptions withHost(String host) {
-        return new DaemonOptions(host, port, engine);
+        return new DaemonOptions(host, port, engine, spreadPort);
     }
 
     public DaemonOptions withPort(int port) {
-        return new DaemonOptions(host, port, engine);
+        return new DaemonOptions(host, port, engine, spreadPort);
     }
 
     public DaemonOptions withEngine(EngineConfig engine) {
-        return new DaemonOptions(host, port, engine);
+        return new DaemonOptions(host, port, engine, spreadPort);
+    }
+
+    /** Serves Spread 4.4 clients on {@code spreadPort} (see {@link #spreadPort()}). */
+    public DaemonOptions withSpreadPort(int spreadPort) {
+        return new DaemonOptions(host, port, engine, spreadPort);
+    }
+
+    /** Whether a Spread-protocol endpoint runs. */
+    public boolean spreadEnabled() {
+        return spreadPort != SPREAD_OFF;
     }
 }

@@ -1,7 +1,9 @@
 package io.consort.reactive.daemon;
 
 import io.consort.core.Engine;
+import io.consort.reactive.daemon.spread.SpreadEndpoint;
 import io.consort.reactive.protocol.FrameType;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
@@ -16,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -38,6 +41,8 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final AtomicLong nextSessionId = new AtomicLong();
     private final DisposableServer server;
     private final @Nullable DaemonNetwork network;
+    private final EngineHost host;
+    private final @Nullable DisposableServer spreadServer;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
@@ -52,6 +57,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
         dispatcher.onUnwritable(id -> engine.writable(id, false, System.nanoTime()));
         this.loop = new EngineLoop(engine, dispatcher, network,
                 "consort-engine-" + options.engine().daemonName());
+        this.host = new EngineHost(loop, dispatcher, nextSessionId, options.engine().daemonName());
         try {
             loop.start();
         } catch (RuntimeException e) {
@@ -68,13 +74,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
                     .doOnConnection(conn -> {
-                        long id = nextSessionId.incrementAndGet();
-                        SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id));
-                        dispatcher.register(session);
-                        conn.addHandlerLast("consortFrames",
-                                new LengthFieldBasedFrameDecoder(maxFrame, 0, FrameType.LENGTH_BYTES, 0,
-                                        FrameType.LENGTH_BYTES));
-                        conn.addHandlerLast("consortSession", session);
+                        if (options.spreadPort() == DaemonOptions.SPREAD_ON_CLIENT_PORT) {
+                            conn.addHandlerLast("protocolSniffer", new ProtocolSniffer(
+                                    p -> installConsort(p, maxFrame), p -> SpreadEndpoint.install(p, host)));
+                        } else {
+                            installConsort(conn.channel().pipeline(), maxFrame);
+                        }
                         // Our handler consumes every frame before Reactor Netty's inbound bridge, which
                         // would otherwise keep reading off until something subscribes to it.
                         conn.channel().config().setAutoRead(true);
@@ -87,6 +92,41 @@ public final class EmbeddedDaemon implements AutoCloseable {
                 network.close();
             }
             throw e;
+        }
+        this.spreadServer = bindSpread(options, host, server, loop, network);
+    }
+
+    private static @Nullable DisposableServer bindSpread(DaemonOptions options, EngineHost host, DisposableServer server,
+            EngineLoop loop, @Nullable DaemonNetwork network) {
+        if (options.spreadPort() < 0) {
+            return null;
+        }
+        try {
+            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host);
+        } catch (RuntimeException e) {
+            server.disposeNow(Duration.ofSeconds(10));
+            loop.close();
+            if (network != null) {
+                network.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Consort's own session protocol on {@code p}, before Reactor Netty's inbound bridge. */
+    private void installConsort(ChannelPipeline p, int maxFrame) {
+        long id = nextSessionId.incrementAndGet();
+        SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id));
+        dispatcher.register(session);
+        String bridge = p.context(NettyPipeline.ReactiveBridge) != null ? NettyPipeline.ReactiveBridge : null;
+        LengthFieldBasedFrameDecoder frames = new LengthFieldBasedFrameDecoder(maxFrame, 0, FrameType.LENGTH_BYTES, 0,
+                FrameType.LENGTH_BYTES);
+        if (bridge != null) {
+            p.addBefore(bridge, "consortFrames", frames);
+            p.addBefore(bridge, "consortSession", session);
+        } else {
+            p.addLast("consortFrames", frames);
+            p.addLast("consortSession", session);
         }
     }
 
@@ -125,6 +165,14 @@ public final class EmbeddedDaemon implements AutoCloseable {
     /** The port clients connect to. */
     public int port() {
         return ((InetSocketAddress) server.address()).getPort();
+    }
+
+    /** The port Spread 4.4 clients connect to; -1 if the daemon serves none. */
+    public int spreadPort() {
+        if (spreadServer != null) {
+            return ((InetSocketAddress) spreadServer.address()).getPort();
+        }
+        return options.spreadPort() == DaemonOptions.SPREAD_ON_CLIENT_PORT ? port() : -1;
     }
 
     /** The address clients connect to. */
@@ -211,6 +259,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         server.disposeNow(Duration.ofSeconds(10));
+        if (spreadServer != null) {
+            spreadServer.disposeNow(Duration.ofSeconds(10));
+        }
         loop.close();
         if (network != null) {
             network.close();
