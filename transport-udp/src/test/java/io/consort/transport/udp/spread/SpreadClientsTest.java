@@ -281,6 +281,48 @@ class SpreadClientsTest {
         assertThat(spuser.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
 
+    @Test
+    void spreadsJavaClientLibraryWorksBesideTheCLibrary() throws Exception {
+        String classPath = SpreadTools.javaProbeClassPath();
+        // Spread's Java library takes ports up to 32768 only: this daemon listens for Spread there.
+        daemon.close();
+        daemon = EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withSpreadPort(SpreadTools.freePortForJava())
+                .withEngine(EngineConfig.defaults().withDaemonName("d1")));
+        SpreadProbe alice = probe("alice");
+        alice.ask("join g");
+        recv(alice);
+        Process jim = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath, "SpJavaProbe", String.valueOf(daemon.spreadPort()), "jim", "g")
+                .redirectErrorStream(true).start();
+        closeables.add(jim::destroyForcibly);
+        BlockingQueue<String> out = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(jim.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null;) {
+                    out.add(l);
+                }
+            } catch (java.io.IOException e) {
+                // ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        awaitLine(out, "CONNECTED #jim#d1");
+        awaitLine(out, "MEMB group=g cause=JOIN members=#alice#d1,#jim#d1 changed=#jim#d1");
+        assertThat(recv(alice).get("changed")).isEqualTo("#jim#d1");
+        awaitLine(out, "MSG sender=#jim#d1 agreed=true type=21 text=from-java");
+        assertThat(recv(alice).fields()).containsEntry("sender", "#jim#d1").containsEntry("service", "0x10")
+                .containsEntry("type", "21").containsEntry("text", "from-java");
+        alice.ask("mcast 0x10 22 to-java g");
+        assertThat(recv(alice).get("text")).isEqualTo("to-java");
+        awaitLine(out, "MSG sender=#alice#d1 agreed=true type=22 text=to-java");
+        awaitLine(out, "SELFLEAVE group=g");
+        assertThat(recv(alice).fields()).containsEntry("cause", "LEAVE").containsEntry("changed", "#jim#d1");
+        awaitLine(out, "DONE");
+        assertThat(jim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
     private static void awaitLine(BlockingQueue<String> out, String expected) throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         List<String> seen = new ArrayList<>();
@@ -294,7 +336,7 @@ class SpreadClientsTest {
                 return;
             }
         }
-        throw new AssertionError("spuser did not print '" + expected + "'; it printed:\n" + String.join("\n", seen));
+        throw new AssertionError("the program did not print '" + expected + "'; it printed:\n" + String.join("\n", seen));
     }
 
     private static String uncheckedAsk(SpreadProbe p, String command) {

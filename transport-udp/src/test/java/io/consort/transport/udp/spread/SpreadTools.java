@@ -54,6 +54,38 @@ final class SpreadTools {
         return out;
     }
 
+    /**
+     * The class path of Spread's Java client library (compiled by .ci/build-spread) with
+     * src/test/spread-java/SpJavaProbe compiled against it; skips the calling test if the library is absent.
+     */
+    static synchronized String javaProbeClassPath() {
+        Path classes = home().resolve("java/classes");
+        assumeTrue(Files.isRegularFile(classes.resolve("spread/SpreadConnection.class")),
+                "Spread's Java client library is not built in " + classes + ": run .ci/build-spread with a JDK");
+        Path out = moduleRoot().resolve("target/spjava");
+        javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+        int rc = javac.run(null, null, null, "-d", out.toString(), "-cp", classes.toString(),
+                moduleRoot().resolve("src/test/spread-java/SpJavaProbe.java").toString());
+        if (rc != 0) {
+            throw new IllegalStateException("SpJavaProbe did not compile");
+        }
+        return out + java.io.File.pathSeparator + classes;
+    }
+
+    /** A free TCP port at most 32768: Spread's Java library refuses higher ones ("Bad port"). */
+    static int freePortForJava() throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(System.nanoTime());
+        for (int i = 0; i < 200; i++) {
+            int port = r.nextInt(20_000, 32_768);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException e) {
+                // taken: another
+            }
+        }
+        throw new IOException("no free port below 32768");
+    }
+
     static Path moduleRoot() {
         Path cwd = Path.of("").toAbsolutePath();
         return Files.isDirectory(cwd.resolve("src/test/c")) ? cwd : cwd.resolve("transport-udp");
