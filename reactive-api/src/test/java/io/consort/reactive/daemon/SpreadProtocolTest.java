@@ -86,6 +86,13 @@ class SpreadProtocolTest {
             assertThat(c.privateGroup).isEqualTo("#slow#d1");
         }
         try (RawSpreadClient c = new RawSpreadClient(d.spreadPort(), ByteOrder.LITTLE_ENDIAN)) {
+            // A 3.15 library: no authentication exchange (that came with 3.16), the accept at once.
+            c.out.write(new byte[] {3, 15, 0, 1, 3, 'o', 'l', 'd'});
+            c.out.flush();
+            assertThat(c.in.readNBytes(5)).containsExactly(1, 4, 4, 0, "#old#d1".length());
+            assertThat(new String(c.in.readNBytes(7), StandardCharsets.US_ASCII)).isEqualTo("#old#d1");
+        }
+        try (RawSpreadClient c = new RawSpreadClient(d.spreadPort(), ByteOrder.LITTLE_ENDIAN)) {
             c.out.write(new byte[] {3, 0, 1, 1, 'a'});
             c.out.flush();
             assertThat(c.in.readByte()).isEqualTo((byte) -7); // REJECT_VERSION: older than 3.1.0

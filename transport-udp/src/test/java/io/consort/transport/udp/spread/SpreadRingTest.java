@@ -98,7 +98,10 @@ class SpreadRingTest {
         SpreadLine bobJoinAtBob = recv(bob);
         assertThat(bobJoinAtAlice.get("members")).isEqualTo(bobJoinAtBob.get("members")).isEqualTo("#alice#d1,#bob#d2");
         assertThat(bobJoinAtAlice.get("gid")).isEqualTo(bobJoinAtBob.get("gid"));
-        carol.join("g").block(TIMEOUT);
+        StepVerifier.create(carol.views("g").take(1))
+                .then(() -> carol.join("g").block(TIMEOUT))
+                .assertNext(v -> assertThat(v.members()).containsExactly("#alice#d1", "#bob#d2", "#carol#d3"))
+                .expectComplete().verify(TIMEOUT);
         SpreadLine a = recv(alice);
         SpreadLine b = recv(bob);
         for (SpreadLine l : List.of(a, b)) {
