@@ -146,6 +146,40 @@ class SpreadProtocolTest {
         assertThat(watcher.receive().body()).containsExactly(42);
     }
 
+    @Test
+    void garbageOnTheSpreadPortHarmsNoOne() throws Exception {
+        EmbeddedDaemon d = single(0);
+        RawSpreadClient watcher = client(d.spreadPort(), "watcher", ByteOrder.LITTLE_ENDIAN);
+        watcher.send(RawSpreadClient.JOIN, List.of("g"), 0, new byte[0]);
+        watcher.receive();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(13);
+        for (int i = 0; i < 40; i++) {
+            try (RawSpreadClient c = new RawSpreadClient(d.spreadPort(), ByteOrder.LITTLE_ENDIAN)) {
+                if (i % 2 == 1) {
+                    assertThat(c.handshake(new byte[] {4, 4, 0}, "f" + i, false)).isEqualTo(1);
+                }
+                byte[] junk = new byte[r.nextInt(1, 4096)];
+                r.nextBytes(junk);
+                if (i % 4 == 0) {
+                    junk[0] = 4; // looks like a connect message
+                }
+                try {
+                    c.out.write(junk);
+                    c.out.flush();
+                } catch (java.io.IOException e) {
+                    // closed by the daemon already
+                }
+            }
+        }
+        await().atMost(TIMEOUT).until(() -> d.sessionCount() == 1);
+        watcher.send(RawSpreadClient.AGREED, List.of("g"), 3, new byte[] {7});
+        RawSpreadClient.Message m = watcher.receive();
+        while (m.type() != RawSpreadClient.AGREED) {
+            m = watcher.receive(); // memberships of fuzzers that got as far as a join
+        }
+        assertThat(m.body()).containsExactly(7);
+    }
+
     @FunctionalInterface
     interface ThrowingSend {
         void send(RawSpreadClient c) throws Exception;
