@@ -671,11 +671,12 @@ public final class Engine {
         }
         GroupExchange.Result result = exchange.complete(groups, id);
         for (GroupExchange.View v : result.views()) {
+            List<List<String>> allVsSets = v.allVsSets();
             for (String member : v.members()) {
                 ClientSession s = sessionsByName.get(member);
                 if (s != null) {
                     deliverTo(s, new ViewEvent(v.group(), id, ViewCause.NETWORK, v.members(), List.of(),
-                            v.vsSetOf(member), false), List.of(v.group()));
+                            v.vsSetOf(member), false, allVsSets), List.of(v.group()));
                 }
             }
         }

@@ -13,17 +13,30 @@ import java.util.List;
  * @param vsSet     for NETWORK views, the members that came from the receiver's previous view with it;
  *                  otherwise empty
  * @param selfLeave whether this is the receiver's own leave: its last event of the group
+ * @param vsSets    every member's vs-set, each once, members in view order, sets in the order of
+ *                  their first member in the view: for NETWORK views what came through together;
+ *                  otherwise the one set of the changed sessions. The same at every member.
  */
 public record ViewEvent(String group, ViewId id, ViewCause cause, List<String> members, List<String> changed,
-        List<String> vsSet, boolean selfLeave) implements Event {
+        List<String> vsSet, boolean selfLeave, List<List<String>> vsSets) implements Event {
     public ViewEvent {
         members = List.copyOf(members);
         changed = List.copyOf(changed);
         vsSet = List.copyOf(vsSet);
+        vsSets = vsSets.stream().map(List::copyOf).toList();
+    }
+
+    /** A view whose vs-sets are what the receiver knows: its own (NETWORK), or the changed sessions. */
+    public ViewEvent(String group, ViewId id, ViewCause cause, List<String> members, List<String> changed,
+            List<String> vsSet, boolean selfLeave) {
+        this(group, id, cause, members, changed, vsSet, selfLeave,
+                cause == ViewCause.NETWORK ? (vsSet.isEmpty() ? List.of() : List.of(vsSet))
+                        : (changed.isEmpty() ? List.of() : List.of(changed)));
     }
 
     @Override
     public int sizeBytes() {
-        return 96 + 40 * (members.size() + changed.size() + vsSet.size());
+        return 96 + 40 * (members.size() + changed.size() + vsSet.size()) + (cause == ViewCause.NETWORK
+                ? 40 * members.size() : 0);
     }
 }

@@ -23,13 +23,19 @@ import java.util.TreeMap;
  * since its last completed exchange.
  */
 public final class GroupExchange {
-    /** A group's new NETWORK view: members in order, and each member's vs-set. */
-    public record View(String group, List<String> members, Map<String, List<String>> vsSets) {
+    /**
+     * A group's new NETWORK view: members in order, each local member's vs-set, and every vs-set of
+     * the view (each once, in view order, sets in the order of their first member): the same at
+     * every daemon, since every daemon has every report.
+     */
+    public record View(String group, List<String> members, Map<String, List<String>> vsSets,
+            List<List<String>> allVsSets) {
         /** The vs-set of {@code member}, in view order. */
         public List<String> vsSetOf(String member) {
             List<String> v = vsSets.get(member);
             return v == null ? List.of() : v;
         }
+
     }
 
     /** The views the exchange installed, groups in name order. */
@@ -144,11 +150,29 @@ public final class GroupExchange {
                     vs.put(m, vsList);
                 }
             }
-            views.add(new View(group, members, vs));
+            views.add(new View(group, members, vs, allVsSets(members, ge.getValue())));
         }
         lineage = mix(configurationId, id.sequence());
         states.clear();
         return new Result(views);
+    }
+
+    /** Members of daemons that report the same previous view and the same lineage came through together. */
+    private List<List<String>> allVsSets(List<String> members, Map<Integer, AgreedItem.GroupState.Entry> entries) {
+        Map<String, Integer> setOf = new HashMap<>();
+        Map<List<Object>, Integer> keys = new HashMap<>();
+        for (Map.Entry<Integer, AgreedItem.GroupState.Entry> de : entries.entrySet()) {
+            List<Object> key = List.of(de.getValue().viewId(), states.get(de.getKey()).lineage());
+            Integer set = keys.computeIfAbsent(key, k -> keys.size());
+            for (String m : de.getValue().members()) {
+                setOf.putIfAbsent(m, set);
+            }
+        }
+        LinkedHashMap<Integer, List<String>> sets = new LinkedHashMap<>();
+        for (String m : members) {
+            sets.computeIfAbsent(setOf.get(m), k -> new ArrayList<>()).add(m);
+        }
+        return List.copyOf(sets.values());
     }
 
     private static long mix(long a, long b) {

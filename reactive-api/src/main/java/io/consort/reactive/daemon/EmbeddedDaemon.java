@@ -2,7 +2,9 @@ package io.consort.reactive.daemon;
 
 import io.consort.core.Engine;
 import io.consort.reactive.client.InJvm;
+import io.consort.reactive.daemon.spread.SpreadEndpoint;
 import io.consort.reactive.protocol.FrameType;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
@@ -17,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.tcp.TcpServer;
 
 /**
@@ -44,6 +47,8 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final io.netty.channel.Channel inJvmServer;
     private final @Nullable DaemonNetwork network;
     private final SecurityRuntime security;
+    private final EngineHost host;
+    private final @Nullable DisposableServer spreadServer;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
@@ -59,6 +64,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
         dispatcher.onUnwritable(id -> engine.writable(id, false, System.nanoTime()));
         this.loop = new EngineLoop(engine, dispatcher, network,
                 "consort-engine-" + options.engine().daemonName());
+        this.host = new EngineHost(loop, dispatcher, nextSessionId, options.engine().daemonName());
         try {
             loop.start();
         } catch (RuntimeException e) {
@@ -86,7 +92,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
                         }
                     })
                     .doOnConnection(conn -> {
-                        attach(conn::addHandlerLast, maxFrame);
+                        if (options.spreadPort() == DaemonOptions.SPREAD_ON_CLIENT_PORT) {
+                            conn.addHandlerLast("protocolSniffer", new ProtocolSniffer(
+                                    p -> attach(p, maxFrame), p -> SpreadEndpoint.install(p, host)));
+                        } else {
+                            attach(conn.channel().pipeline(), maxFrame);
+                        }
                         // Our handler consumes every frame before Reactor Netty's inbound bridge, which
                         // would otherwise keep reading off until something subscribes to it.
                         conn.channel().config().setAutoRead(true);
@@ -106,24 +117,28 @@ public final class EmbeddedDaemon implements AutoCloseable {
             throw e;
         }
         this.inJvmServer = local;
+        this.spreadServer = bindSpread(options, host, server, loop, network);
     }
 
     /**
-     * Makes a new connection a client session of this daemon (frames in, the session's outputs out), TCP and
-     * in-JVM alike; {@code addLast} puts a handler where the transport wants it (Reactor Netty: before its
-     * own inbound bridge).
+     * Makes a new connection a Consort client session of this daemon (frames in, the session's outputs out),
+     * TCP and in-JVM alike; on a Reactor Netty connection the handlers go before its inbound bridge.
      */
-    private void attach(java.util.function.BiConsumer<String, io.netty.channel.ChannelHandler> addLast, int maxFrame) {
+    private void attach(ChannelPipeline p, int maxFrame) {
         long id = nextSessionId.incrementAndGet();
         SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id));
         dispatcher.register(session);
-        addLast.accept("consortFrames",
+        java.util.function.BiConsumer<String, io.netty.channel.ChannelHandler> add =
+                p.context(NettyPipeline.ReactiveBridge) != null
+                        ? (name, h) -> p.addBefore(NettyPipeline.ReactiveBridge, name, h)
+                        : p::addLast;
+        add.accept("consortFrames",
                 new LengthFieldBasedFrameDecoder(maxFrame, 0, FrameType.LENGTH_BYTES, 0, FrameType.LENGTH_BYTES));
         SessionGate gate = security.newGate();
         if (gate != null) {
-            addLast.accept("consortGate", gate);
+            add.accept("consortGate", gate);
         }
-        addLast.accept("consortSession", session);
+        add.accept("consortSession", session);
     }
 
     /** Binds the in-JVM endpoint: sessions of this process connect to it without TCP ({@link #inJvmAddress()}). */
@@ -135,7 +150,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
                 .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.local.LocalChannel>() {
                     @Override
                     protected void initChannel(io.netty.channel.local.LocalChannel ch) {
-                        attach(ch.pipeline()::addLast, maxFrame);
+                        attach(ch.pipeline(), maxFrame);
                     }
                 })
                 .bind(new io.netty.channel.local.LocalAddress(inJvmAddress))
@@ -149,6 +164,24 @@ public final class EmbeddedDaemon implements AutoCloseable {
      */
     public String inJvmAddress() {
         return inJvmAddress;
+    }
+
+    private static @Nullable DisposableServer bindSpread(DaemonOptions options, EngineHost host, DisposableServer server,
+            EngineLoop loop, @Nullable DaemonNetwork network) {
+        if (options.spreadPort() < 0) {
+            return null;
+        }
+        try {
+            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host);
+        } catch (RuntimeException e) {
+            server.disposeNow(Duration.ofSeconds(10));
+            loop.close();
+            if (network != null) {
+                network.close();
+            }
+            loop.shutdownThread();
+            throw e;
+        }
     }
 
     /** Starts a single daemon (a ring of one) with {@code options}; port 0 picks a free port, see {@link #port()}. */
@@ -186,6 +219,14 @@ public final class EmbeddedDaemon implements AutoCloseable {
     /** The port clients connect to. */
     public int port() {
         return ((InetSocketAddress) server.address()).getPort();
+    }
+
+    /** The port Spread 4.4 clients connect to; -1 if the daemon serves none. */
+    public int spreadPort() {
+        if (spreadServer != null) {
+            return ((InetSocketAddress) spreadServer.address()).getPort();
+        }
+        return options.spreadPort() == DaemonOptions.SPREAD_ON_CLIENT_PORT ? port() : -1;
     }
 
     /** The address clients connect to. */
@@ -298,6 +339,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
         server.disposeNow(Duration.ofSeconds(10));
         inJvmServer.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         security.close();
+        if (spreadServer != null) {
+            spreadServer.disposeNow(Duration.ofSeconds(10));
+        }
         loop.close();
         if (network != null) {
             network.close();

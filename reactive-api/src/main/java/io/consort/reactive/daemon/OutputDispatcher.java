@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 /** Routes a batch of engine outputs to the connections they concern, then flushes each once. */
 final class OutputDispatcher implements Consumer<List<Output>> {
-    private final Map<Long, SessionConnection> connections = new ConcurrentHashMap<>();
-    private final List<SessionConnection> touched = new ArrayList<>();
+    private final Map<Long, OutputSink> connections = new ConcurrentHashMap<>();
+    private final List<OutputSink> touched = new ArrayList<>();
     private java.util.function.LongConsumer onUnwritable = id -> { };
 
     /**
@@ -23,7 +23,7 @@ final class OutputDispatcher implements Consumer<List<Output>> {
         this.onUnwritable = onUnwritable;
     }
 
-    void register(SessionConnection c) {
+    void register(OutputSink c) {
         connections.put(c.sessionId(), c);
     }
 
@@ -38,7 +38,7 @@ final class OutputDispatcher implements Consumer<List<Output>> {
 
     long maxPendingOutboundBytes() {
         long max = 0;
-        for (SessionConnection c : connections.values()) {
+        for (OutputSink c : connections.values()) {
             max = Math.max(max, c.pendingOutboundBytes());
         }
         return max;
@@ -46,7 +46,7 @@ final class OutputDispatcher implements Consumer<List<Output>> {
 
     long pendingOutboundBytes() {
         long sum = 0;
-        for (SessionConnection c : connections.values()) {
+        for (OutputSink c : connections.values()) {
             sum += c.pendingOutboundBytes();
         }
         return sum;
@@ -58,7 +58,7 @@ final class OutputDispatcher implements Consumer<List<Output>> {
             if (!(o instanceof Output.SessionOutput so)) {
                 continue; // network outputs belong to the daemon network driver
             }
-            SessionConnection c = connections.get(so.sessionId());
+            OutputSink c = connections.get(so.sessionId());
             if (c == null) {
                 continue;
             }
@@ -66,7 +66,7 @@ final class OutputDispatcher implements Consumer<List<Output>> {
                 touched.add(c);
             }
         }
-        for (SessionConnection c : touched) {
+        for (OutputSink c : touched) {
             c.flush();
             if (!c.isWritable()) {
                 onUnwritable.accept(c.sessionId());

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * input) and the outbound publisher (encode the engine's outputs for this session). Decoding runs
  * on the connection's event loop; encoding on the engine thread, into one buffer per batch.
  */
-final class SessionConnection extends ChannelInboundHandlerAdapter {
+final class SessionConnection extends ChannelInboundHandlerAdapter implements OutputSink {
     private static final Logger log = LoggerFactory.getLogger(SessionConnection.class);
     /** Inputs a connection may have queued for the engine before we stop reading from it. */
     private static final int INPUTS_HIGH = 4096;
@@ -67,7 +67,8 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
         this.onClosed = onClosed;
     }
 
-    long sessionId() {
+    @Override
+    public long sessionId() {
         return sessionId;
     }
 
@@ -266,7 +267,8 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Bytes waiting in Netty's outbound buffer of this connection (for tests and metrics). */
-    long pendingOutboundBytes() {
+    @Override
+    public long pendingOutboundBytes() {
         Channel ch = channel;
         if (ch == null) {
             return 0;
@@ -278,7 +280,8 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     // ------------------------------------------------------------ outbound, on the engine thread
 
     /** Encodes one output into this batch's buffer; true if it is the first of the batch. */
-    boolean stage(Output o) {
+    @Override
+    public boolean stage(Output o) {
         Channel ch = channel;
         if (ch == null || closeAfterFlush) {
             return false;
@@ -327,13 +330,15 @@ final class SessionConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** Whether the connection takes more without queueing past its high water mark. */
-    boolean isWritable() {
+    @Override
+    public boolean isWritable() {
         Channel ch = channel;
         return ch == null || ch.isWritable();
     }
 
     /** Writes this batch's buffer, and closes if an output asked for it. */
-    void flush() {
+    @Override
+    public void flush() {
         Channel ch = channel;
         ByteBuf b = staged;
         staged = null;

@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
             "            consensus (200), mergeDetect (100), tokenHold (1), rotationMinMicros (500),",
             "            leave (5 x tokenLoss: the longest a SIGTERM waits to leave the ring gracefully)",
             "  windows:  global (256 messages per token rotation), personal (64 per visit)",
+            "  spread:   port (serve Spread 4.4 clients there; the client port itself is shared), enabled",
             "  limits:   maxMessageBytes (1048576), maxGroupsPerMessage (128), maxSessions (10000),",
             "            sessionBufferBytesMax (16777216), sendWindowMessages (2048), sendWindowBytes (4194304),",
             "            slowConsumerPolicy (disconnect | hold-back-senders)",
@@ -56,7 +57,8 @@ import picocli.CommandLine.Option;
             "",
             "spread.conf (a file ending in .conf, or --spread-conf): Spread_Segment blocks give the",
             "daemons (ids 1, 2, ... in file order); clients use the segment port, daemons port+1,",
-            "a multicast segment address is used as the multicast group on port+2. Token_Timeout,",
+            "a multicast segment address is used as the multicast group on port+2; Spread 4.4 clients",
+            "are served on the segment port beside Consort's (--no-spread turns that off). Token_Timeout,",
             "Hurry_Timeout, Join_Timeout, Gather_Timeout, Window, Personal_Window map; Spread's other",
             "settings are ignored with a warning.",
             "",
@@ -91,6 +93,15 @@ public final class Consortd implements Callable<Integer> {
             + "input) and print its hash for security.authentication.users, then exit.")
     boolean hashPassword;
 
+    @Option(names = "--spread-port", paramLabel = "PORT",
+            description = "Also serve Spread 4.4 clients on PORT (the client port itself is shared); "
+                    + "on by default, on the segment port, with a spread.conf.",
+            defaultValue = "-1", showDefaultValue = CommandLine.Help.Visibility.NEVER)
+    int spreadPort = -1;
+
+    @Option(names = "--no-spread", description = "Serve no Spread 4.4 clients, even with a spread.conf.")
+    boolean noSpread;
+
     /** What the daemon runs: its options and, in a daemon network, its transport. */
     record Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription) {
     }
@@ -116,6 +127,15 @@ public final class Consortd implements Callable<Integer> {
         }
         if (name != null) {
             options = options.withEngine(options.engine().withDaemonName(name));
+        }
+        if (spreadPort >= 0) {
+            options = options.withSpreadPort(spreadPort);
+        }
+        if (noSpread) {
+            options = options.withSpreadPort(DaemonOptions.SPREAD_OFF);
+        }
+        if (options.spreadPort() > 0 && options.spreadPort() == options.port()) {
+            options = options.withSpreadPort(DaemonOptions.SPREAD_ON_CLIENT_PORT);
         }
         options = options.withEngine(options.engine().withIncarnation(Math.max(1, System.currentTimeMillis())));
         NetworkConfig net = parsed.network();
@@ -192,6 +212,7 @@ public final class Consortd implements Callable<Integer> {
         }, "consortd-shutdown"));
         System.out.println("consortd: daemon " + plan.options().engine().daemonName() + " serving clients on "
                 + daemon.host() + ":" + daemon.port() + (plan.options().security().tls() == null ? "" : " over TLS")
+                + (daemon.spreadPort() < 0 ? "" : ", Spread 4.4 clients on " + daemon.host() + ":" + daemon.spreadPort())
                 + (plan.selfDescription() == null ? "" : "; in a daemon network as " + plan.selfDescription()));
         System.out.flush();
         stopped.await();

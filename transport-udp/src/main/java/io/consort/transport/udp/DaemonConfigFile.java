@@ -40,6 +40,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * windows:
  *   global: 256              # messages per token rotation, all daemons together
  *   personal: 64             # messages per token visit, one daemon
+ * spread:                    # serve Spread 4.4 clients (their own library, unchanged); see docs/SPREAD.md
+ *   port: 4803               # the clientPort itself is shared: the first byte tells the protocols apart
+ *   enabled: true            # false turns it off (it is on by default for a spread.conf)
  * limits:
  *   maxMessageBytes: 1048576
  *   maxGroupsPerMessage: 128
@@ -94,7 +97,7 @@ public final class DaemonConfigFile {
             return new Parsed(base, null);
         }
         Reader r = new Reader(file, text);
-        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security");
+        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security", "spread");
         DaemonOptions options = base;
         EngineConfig engine = base.engine();
         JsonNode daemon = root.path("daemon");
@@ -108,6 +111,25 @@ public final class DaemonConfigFile {
                 options = options.withHost(r.text(daemon, "daemon.host"));
             }
             options = r.integerSetting(daemon, "daemon.clientPort", options, DaemonOptions::withPort);
+        }
+        JsonNode spread = root.path("spread");
+        if (!spread.isMissingNode()) {
+            r.onlyKeys(spread, "spread.", "port", "enabled");
+            boolean enabled = true;
+            if (spread.has("enabled")) {
+                JsonNode v = spread.get("enabled");
+                if (!v.isBoolean()) {
+                    throw r.error("spread.enabled", "must be true or false, was " + v);
+                }
+                enabled = v.booleanValue();
+            }
+            if (!enabled) {
+                options = options.withSpreadPort(DaemonOptions.SPREAD_OFF);
+            } else if (spread.has("port")) {
+                options = r.integerSetting(spread, "spread.port", options, DaemonOptions::withSpreadPort);
+            } else {
+                options = options.withSpreadPort(DaemonOptions.SPREAD_ON_CLIENT_PORT);
+            }
         }
         JsonNode limits = root.path("limits");
         if (!limits.isMissingNode()) {

@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  * multicast group on port + 2. {@code Token_Timeout} is the token loss timeout,
  * {@code Hurry_Timeout} the token retransmit interval, {@code Join_Timeout} the join interval,
  * {@code Gather_Timeout} the consensus timeout, {@code Window} and {@code Personal_Window} the flow
- * control windows. Spread's other settings (logging, users, authentication, ...) are accepted and
+ * control windows. Spread 4.4 clients are served on the segment port beside Consort's own
+ * ({@link DaemonOptions#SPREAD_ON_CLIENT_PORT}). Spread's other settings (logging, users, authentication, ...) are accepted and
  * ignored with a warning; anything else is an error naming the file and line.
  */
 public final class SpreadConf {
@@ -192,7 +193,9 @@ public final class SpreadConf {
         }
         NetworkConfig net = new NetworkConfig(daemons, NetworkConfig.DEFAULT_MTU, multicast, null, file.toString());
         e = e.withMaxDatagramBytes(net.maxDatagramBytes());
-        return new DaemonConfigFile.Parsed(base.withPort(clientPort).withEngine(e), net);
+        // Spread clients connect on the segment port: they share it with Consort's own clients.
+        return new DaemonConfigFile.Parsed(base.withPort(clientPort).withEngine(e)
+                .withSpreadPort(DaemonOptions.SPREAD_ON_CLIENT_PORT), net);
     }
 
     private static long number(Path file, int line, String key, String value) {

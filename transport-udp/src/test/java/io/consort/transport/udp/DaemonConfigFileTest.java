@@ -97,4 +97,45 @@ class DaemonConfigFileTest {
                 .hasMessageStartingWith(f + ":")
                 .hasMessageContaining("not valid YAML");
     }
+
+    @Test
+    void theSpreadEndpointIsOffByDefaultAndConfiguredByPort() throws IOException {
+        assertThat(DaemonConfigFile.read(write("daemon:\n  name: d1\n"), DaemonOptions.defaults()).spreadPort())
+                .isEqualTo(DaemonOptions.SPREAD_OFF);
+        assertThat(DaemonConfigFile.read(write("spread:\n  port: 4804\n"), DaemonOptions.defaults()).spreadPort())
+                .isEqualTo(4804);
+        assertThat(DaemonConfigFile.read(write("spread: {}\n"), DaemonOptions.defaults()).spreadPort())
+                .isEqualTo(DaemonOptions.SPREAD_ON_CLIENT_PORT);
+        assertThat(DaemonConfigFile.read(write("spread:\n  port: 4804\n  enabled: false\n"),
+                DaemonOptions.defaults()).spreadPort()).isEqualTo(DaemonOptions.SPREAD_OFF);
+        Path bad = write("spread:\n  port: 70000\n");
+        assertThatThrownBy(() -> DaemonConfigFile.read(bad, DaemonOptions.defaults()))
+                .hasMessageStartingWith(bad + ":2: spread.port is invalid");
+        Path unknown = write("spread:\n  prot: 1\n");
+        assertThatThrownBy(() -> DaemonConfigFile.read(unknown, DaemonOptions.defaults()))
+                .hasMessageContaining("spread.prot is not a known key");
+    }
+
+    @Test
+    void consortdSharesTheClientPortWhenTheSpreadPortIsTheSameAndServesSpreadForASpreadConf() throws IOException {
+        Consortd same = new Consortd();
+        same.config = write("daemon:\n  clientPort: 5803\nspread:\n  port: 5803\n");
+        assertThat(same.plan().options().spreadPort()).isEqualTo(DaemonOptions.SPREAD_ON_CLIENT_PORT);
+        Consortd other = new Consortd();
+        other.config = same.config;
+        other.spreadPort = 5804;
+        assertThat(other.plan().options().spreadPort()).isEqualTo(5804);
+
+        Path conf = dir.resolve("spread.conf");
+        Files.writeString(conf, "Spread_Segment 127.0.0.1:4903 {\n    d1 127.0.0.1\n}\n");
+        Consortd fromSpread = new Consortd();
+        fromSpread.config = conf;
+        DaemonOptions o = fromSpread.plan().options();
+        assertThat(o.port()).isEqualTo(4903);
+        assertThat(o.spreadPort()).isEqualTo(DaemonOptions.SPREAD_ON_CLIENT_PORT);
+        Consortd off = new Consortd();
+        off.config = conf;
+        off.noSpread = true;
+        assertThat(off.plan().options().spreadPort()).isEqualTo(DaemonOptions.SPREAD_OFF);
+    }
 }

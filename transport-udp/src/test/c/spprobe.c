@@ -1,0 +1,156 @@
+/*
+ * spprobe: a line-driven Spread 4.4 client for consortd's compatibility tests, linked against
+ * Spread's own client library. It reads one command per line on stdin and prints one result line
+ * on stdout, so a test can run a session step by step and check every answer.
+ *
+ *   connect SPREAD_NAME USER MEMBERSHIP(0|1)  -> CONNECTED <private group> | CONNECT_ERROR <code>
+ *   join G / leave G                           -> OK <ret>
+ *   mcast SERVICE(hex) MESS_TYPE TEXT G...     -> OK <ret>       (TEXT: no spaces; '-' for empty)
+ *   big SERVICE(hex) LEN G                     -> OK <ret>       (LEN bytes, byte i = i % 251)
+ *   recv                                       -> one line describing what SP_receive returned
+ *   disconnect                                 -> OK <ret>
+ *   quit
+ *
+ * recv prints one of
+ *   MSG service=0x.. sender=S type=T endian=E groups=G1,G2 len=N text=... sum=C
+ *   REJECT service=0x.. sender=S type=T groups=G1,G2 len=N text=...
+ *   MEMB group=G cause=JOIN|LEAVE|DISCONNECT|NETWORK members=M1,M2 me=I gid=A,B,C changed=X
+ *        vssets=N local=K sets=[A,B][C]
+ *   TRANS group=G gid=A,B,C
+ *   SELFLEAVE group=G
+ *   ERROR <code>
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sp.h"
+
+#define MAX_MESS (200 * 1024)
+#define MAX_NAMES 200
+
+static mailbox Mbox = -1;
+static char Mess[MAX_MESS];
+static char Names[MAX_NAMES][MAX_GROUP_NAME];
+
+static void print_names(const char *label, char names[][MAX_GROUP_NAME], int n) {
+    int i;
+    printf(" %s=", label);
+    for (i = 0; i < n; i++) printf("%s%s", i ? "," : "", names[i]);
+}
+
+static void print_text(int len) {
+    int i;
+    unsigned long sum = 0;
+    printf(" text=");
+    for (i = 0; i < len && i < 64; i++) {
+        unsigned char c = (unsigned char) Mess[i];
+        putchar(c > 32 && c < 127 ? c : '.');
+    }
+    for (i = 0; i < len; i++) sum = sum * 31 + (unsigned char) Mess[i];
+    printf(" sum=%lu", sum);
+}
+
+static void do_recv(void) {
+    service st = 0;
+    char sender[MAX_GROUP_NAME];
+    int num_groups, endian, ret;
+    int16 mess_type;
+    ret = SP_receive(Mbox, &st, sender, MAX_NAMES, &num_groups, Names, &mess_type, &endian, MAX_MESS, Mess);
+    if (ret < 0) { printf("ERROR %d\n", ret); return; }
+    if (Is_regular_mess(st)) {
+        printf("MSG service=0x%x sender=%s type=%d endian=%d", st, sender, mess_type, endian);
+        print_names("groups", Names, num_groups);
+        printf(" len=%d", ret);
+        print_text(ret);
+        printf("\n");
+    } else if (Is_reject_mess(st)) {
+        printf("REJECT service=0x%x sender=%s type=%d", st, sender, mess_type);
+        print_names("groups", Names, num_groups);
+        printf(" len=%d", ret);
+        print_text(ret);
+        printf("\n");
+    } else if (Is_membership_mess(st)) {
+        membership_info mi;
+        if (SP_get_memb_info(Mess, st, &mi) < 0) { printf("BADMEMB\n"); return; }
+        if (Is_reg_memb_mess(st)) {
+            vs_set_info sets[MAX_NAMES];
+            unsigned int local = 0;
+            int nsets, i, j;
+            const char *cause = Is_caused_join_mess(st) ? "JOIN" : Is_caused_leave_mess(st) ? "LEAVE"
+                    : Is_caused_disconnect_mess(st) ? "DISCONNECT" : Is_caused_network_mess(st) ? "NETWORK" : "?";
+            printf("MEMB group=%s cause=%s", sender, cause);
+            print_names("members", Names, num_groups);
+            printf(" me=%d gid=%d,%d,%d changed=%s", mess_type, mi.gid.id[0], mi.gid.id[1], mi.gid.id[2],
+                   Is_caused_network_mess(st) ? "-" : mi.changed_member);
+            nsets = SP_get_vs_sets_info(Mess, sets, MAX_NAMES, &local);
+            printf(" vssets=%u local=%u sets=", mi.num_vs_sets, local);
+            for (i = 0; i < nsets; i++) {
+                static char members[MAX_NAMES][MAX_GROUP_NAME];
+                int n = SP_get_vs_set_members(Mess, &sets[i], members, MAX_NAMES);
+                printf("[");
+                for (j = 0; j < n; j++) printf("%s%s", j ? "," : "", members[j]);
+                printf("]");
+            }
+            printf(" myset=%u\n", mi.my_vs_set.num_members);
+        } else if (Is_transition_mess(st)) {
+            printf("TRANS group=%s gid=%d,%d,%d\n", sender, mi.gid.id[0], mi.gid.id[1], mi.gid.id[2]);
+        } else if (Is_caused_leave_mess(st)) {
+            printf("SELFLEAVE group=%s\n", sender);
+        } else {
+            printf("UNKNOWNMEMB 0x%x\n", st);
+        }
+    } else {
+        printf("UNKNOWN service=0x%x ret=%d\n", st, ret);
+    }
+}
+
+int main(void) {
+    char line[4096];
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        char cmd[32] = "", a[256] = "", b[256] = "", c[1024] = "";
+        int n = sscanf(line, "%31s %255s %255s %1023s", cmd, a, b, c);
+        if (n < 1) continue;
+        if (strcmp(cmd, "connect") == 0) {
+            char pg[MAX_GROUP_NAME];
+            int ret = SP_connect(a, strcmp(b, "-") == 0 ? NULL : b, 0, atoi(c), &Mbox, pg);
+            if (ret == ACCEPT_SESSION) printf("CONNECTED %s\n", pg); else printf("CONNECT_ERROR %d\n", ret);
+        } else if (strcmp(cmd, "join") == 0) {
+            printf("OK %d\n", SP_join(Mbox, a));
+        } else if (strcmp(cmd, "leave") == 0) {
+            printf("OK %d\n", SP_leave(Mbox, a));
+        } else if (strcmp(cmd, "mcast") == 0 || strcmp(cmd, "big") == 0) {
+            service st = (service) strtol(a, NULL, 16);
+            char groups[MAX_NAMES][MAX_GROUP_NAME];
+            int ng = 0, len, i;
+            char *p = line, *tok;
+            int skip = strcmp(cmd, "mcast") == 0 ? 4 : 3;
+            memset(groups, 0, sizeof groups);
+            for (i = 0; i < skip; i++) { while (*p == ' ') p++; while (*p && *p != ' ') p++; }
+            while ((tok = strtok(ng == 0 ? p : NULL, " \n")) != NULL && ng < MAX_NAMES) {
+                strncpy(groups[ng++], tok, MAX_GROUP_NAME - 1);
+            }
+            if (strcmp(cmd, "mcast") == 0) {
+                const char *text = strcmp(c, "-") == 0 ? "" : c;
+                len = (int) strlen(text);
+                memcpy(Mess, text, len);
+                i = SP_multigroup_multicast(Mbox, st, ng, (const char (*)[MAX_GROUP_NAME]) groups,
+                                            (int16) atoi(b), len, Mess);
+            } else {
+                len = atoi(b);
+                for (i = 0; i < len; i++) Mess[i] = (char) (i % 251);
+                i = SP_multigroup_multicast(Mbox, st, ng, (const char (*)[MAX_GROUP_NAME]) groups, 7, len, Mess);
+            }
+            printf("OK %d\n", i);
+        } else if (strcmp(cmd, "recv") == 0) {
+            do_recv();
+        } else if (strcmp(cmd, "disconnect") == 0) {
+            printf("OK %d\n", SP_disconnect(Mbox));
+        } else if (strcmp(cmd, "quit") == 0) {
+            break;
+        } else {
+            printf("UNKNOWN_COMMAND %s\n", cmd);
+        }
+    }
+    return 0;
+}
