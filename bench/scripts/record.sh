@@ -5,30 +5,30 @@
 # docs/bench/record-<table>.txt, then the plots. Takes about half an hour.
 #
 #   bench/scripts/record.sh            # everything
-#   bench/scripts/record.sh flat rates # some tables: flat senders sizes100 sizes rates
+#   bench/scripts/record.sh flat rates # some tables: flat senders sizes100 sizes rates steps
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-mvn -q -B package -DskipTests -pl bench,transport-udp -am
+[[ -n "${SKIP_BUILD:-}" ]] || mvn -q -B package -DskipTests -pl bench,transport-udp -am
 bench() { java -jar bench/target/consort-bench.jar "$@"; }
 out=docs/bench
 tables=("$@")
-[[ ${#tables[@]} -eq 0 ]] && tables=(flat senders sizes100 sizes rates)
+[[ ${#tables[@]} -eq 0 ]] && tables=(flat senders sizes100 sizes rates steps)
 for t in "${tables[@]}"; do
   echo "== $t (load $(cut -d' ' -f1 /proc/loadavg))"
   case $t in
-    flat)     bench compare --daemons 3 --systems consort,consort-safe,jgroups-seq,jgroups-noseq --rounds 3 \
+    flat)     bench compare --daemons 3 --systems consort,consort-safe,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 200000 --count 1000000 --sizes 1000 ;;
-    senders)  bench compare --daemons 3 --senders 3 --systems consort,jgroups-seq --rounds 3 \
+    senders)  bench compare --daemons 3 --senders 3 --systems consort,consort-embedded,jgroups-seq --rounds 3 \
                 --warmup 100000 --count 300000 --sizes 1000 ;;
-    sizes100) bench compare --daemons 3 --systems consort,consort-safe,jgroups-seq,jgroups-noseq --rounds 3 \
+    sizes100) bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 300000 --count 1500000 --sizes 100 ;;
-    sizes)    bench compare --daemons 3 --systems consort,jgroups-seq,jgroups-noseq --rounds 3 \
+    sizes)    bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 20000 --count 60000 --sizes 10000 --timeout-s 120
-              bench compare --daemons 3 --systems consort,jgroups-seq,jgroups-noseq --rounds 3 \
+              bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 2000 --count 8000 --sizes 100000 --timeout-s 120
-              bench compare --daemons 3 --systems consort,jgroups-seq,jgroups-noseq --rounds 3 \
+              bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 200 --count 800 --sizes 1048576 --timeout-s 120 ;;
-    rates)    bench compare --daemons 3 --systems consort,jgroups-seq --rounds 3 \
+    rates)    bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq --rounds 3 \
                 --rates 10000,20000,40000,60000,80000 --warmup 50000 --count 100000 --sizes 1000 --timeout-s 120 ;;
     # What each change bought, side by side in one session: BASE_JAR is consortd.jar built at the commit
     # before the fast-path work (git worktree add /tmp/base ae93839 && mvn -q -B package -DskipTests -pl

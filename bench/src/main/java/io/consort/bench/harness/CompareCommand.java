@@ -250,8 +250,9 @@ public final class CompareCommand implements Callable<Integer> {
         if (w == null || count <= 0) {
             return r;
         }
-        System.out.println("  cpu us/msg by process: " + cpu.breakdown(w[0], w[1], count));
-        return r.withCpu(cpu.cpuSecondsBetween(w[0], w[1]) * 1e6 / count);
+        long delivered = count * Math.max(1, senders); // measured messages at one receiver: every sender's count
+        System.out.println("  cpu us/msg by process: " + cpu.breakdown(w[0], w[1], delivered));
+        return r.withCpu(cpu.cpuSecondsBetween(w[0], w[1]) * 1e6 / delivered);
     }
 
     private List<String> memberCommand(String label, String subcommand, List<String> args) {
