@@ -1,13 +1,13 @@
 package io.consort.core;
 
+import io.consort.core.groups.GroupExchange;
 import io.consort.core.groups.GroupTable;
+import io.consort.core.membership.TotemRing;
 import io.consort.core.ring.AgreedItem;
 import io.consort.core.ring.FragmentingRing;
 import io.consort.core.ring.OrderedSink;
 import io.consort.core.ring.Ring;
 import io.consort.core.ring.SingleDaemonRing;
-import io.consort.core.ring.TotemRing;
-import io.consort.core.groups.GroupExchange;
 import io.consort.core.session.ClientSession;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -368,8 +368,7 @@ public final class Engine {
 
     /** Datagrams dropped as malformed. */
     public long droppedDatagrams() {
-        return ring instanceof TotemRing t ? t.droppedDatagrams()
-                : ring instanceof FragmentingRing f ? f.droppedDatagrams() : 0;
+        return ring.droppedDatagrams();
     }
 
     /** How many sessions are connected. */
