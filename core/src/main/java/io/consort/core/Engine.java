@@ -444,6 +444,19 @@ public final class Engine {
             timerSetFor = deadline;
             out.accept(new Output.SetTimer(deadline));
         }
+        assert checkInvariants();
+    }
+
+    /** The engine's own bookkeeping after an input (the ring and each session check theirs). */
+    private boolean checkInvariants() {
+        if (sessionsById.size() != sessionsByName.size() || !sessionsById.values().containsAll(overBound)) {
+            throw new IllegalStateException("session registry inconsistent: " + sessionsById.size() + " by id, "
+                    + sessionsByName.size() + " by name, " + overBound.size() + " over their bound");
+        }
+        for (ClientSession s : sessionsById.values()) {
+            s.checkInvariants();
+        }
+        return true;
     }
 
     private void onOrdered(long configurationId, long sequence, AgreedItem item) {

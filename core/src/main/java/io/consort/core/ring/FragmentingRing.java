@@ -181,6 +181,9 @@ public final class FragmentingRing implements Ring {
                 inner.submit(item);
             }
         }
+        if (inFlight.size() > MAX_IN_FLIGHT) {
+            throw new IllegalStateException(inFlight.size() + " fragmented items in flight, more than " + MAX_IN_FLIGHT);
+        }
     }
 
     private void sendFragmented(AgreedItem.Data d) {
