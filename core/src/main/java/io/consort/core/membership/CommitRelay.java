@@ -1,5 +1,6 @@
 package io.consort.core.membership;
 
+import io.consort.core.EngineConfig.TotemTimeouts;
 import io.consort.core.wire.CommitPacket;
 import org.jspecify.annotations.Nullable;
 
@@ -13,17 +14,17 @@ final class CommitRelay {
     private long retransmitAt = Long.MAX_VALUE;
 
     /** Records {@code c} as sent to {@code to} at {@code now}. */
-    void sent(CommitPacket c, int to, long now, Timeouts t) {
+    void sent(CommitPacket c, int to, long now, TotemTimeouts t) {
         last = c;
         lastTo = to;
-        retransmitAt = now + t.tokenRetransmit();
+        retransmitAt = now + t.tokenRetransmitNanos();
     }
 
     /** The commit token to send again at {@code now}, or null; the next retransmission is then scheduled. */
-    @Nullable CommitPacket due(long now, Timeouts t) {
+    @Nullable CommitPacket due(long now, TotemTimeouts t) {
         CommitPacket c = last;
         if (c != null && now >= retransmitAt) {
-            retransmitAt = now + t.tokenRetransmit();
+            retransmitAt = now + t.tokenRetransmitNanos();
             return c;
         }
         return null;

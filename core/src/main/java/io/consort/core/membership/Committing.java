@@ -1,5 +1,6 @@
 package io.consort.core.membership;
 
+import io.consort.core.EngineConfig.TotemTimeouts;
 import java.util.List;
 
 /**
@@ -12,10 +13,10 @@ final class Committing implements Phase {
     final CommitRelay relay = new CommitRelay();
     long tokenLossAt;
 
-    Committing(long ringId, List<Integer> members, long now, Timeouts t) {
+    Committing(long ringId, List<Integer> members, long now, TotemTimeouts t) {
         this.ringId = ringId;
         this.members = List.copyOf(members);
-        this.tokenLossAt = now + t.tokenLoss();
+        this.tokenLossAt = now + t.tokenLossTimeoutNanos();
     }
 
     @Override
@@ -24,8 +25,8 @@ final class Committing implements Phase {
     }
 
     @Override
-    public void grace(long now, Timeouts t) {
-        tokenLossAt = Math.max(tokenLossAt, now + t.tokenLoss());
+    public void grace(long now, TotemTimeouts t) {
+        tokenLossAt = Math.max(tokenLossAt, now + t.tokenLossTimeoutNanos());
     }
 
     @Override

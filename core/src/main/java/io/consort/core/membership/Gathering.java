@@ -1,5 +1,6 @@
 package io.consort.core.membership;
 
+import io.consort.core.EngineConfig.TotemTimeouts;
 /**
  * GATHER: exchanging joins until the daemons that see each other agree who they are. Holds the
  * {@link Gather} sets and two deadlines: the next join, and the consensus timeout.
@@ -11,16 +12,16 @@ final class Gathering implements Phase {
     long joinAt;
     long consensusAt;
 
-    Gathering(Gather gather, long now, Timeouts t) {
+    Gathering(Gather gather, long now, TotemTimeouts t) {
         this.gather = gather;
         this.start = now;
         this.joinAt = now;
-        this.consensusAt = now + t.consensus();
+        this.consensusAt = now + t.consensusTimeoutNanos();
     }
 
     /** Whether consensus may be taken at {@code now}: a join interval after the start, every member agreeing. */
-    boolean agreed(long now, Timeouts t) {
-        return now >= start + t.joinInterval() && gather.consensus();
+    boolean agreed(long now, TotemTimeouts t) {
+        return now >= start + t.joinIntervalNanos() && gather.consensus();
     }
 
     @Override
@@ -29,8 +30,8 @@ final class Gathering implements Phase {
     }
 
     @Override
-    public void grace(long now, Timeouts t) {
-        consensusAt = Math.max(consensusAt, now + t.consensus());
+    public void grace(long now, TotemTimeouts t) {
+        consensusAt = Math.max(consensusAt, now + t.consensusTimeoutNanos());
     }
 
     @Override

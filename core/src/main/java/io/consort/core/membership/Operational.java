@@ -1,5 +1,6 @@
 package io.consort.core.membership;
 
+import io.consort.core.EngineConfig.TotemTimeouts;
 import io.consort.core.ring.RingState;
 import io.consort.core.wire.TokenPacket;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,7 @@ final class Operational implements Phase {
     }
 
     @Override
-    public void grace(long now, Timeouts t) {
+    public void grace(long now, TotemTimeouts t) {
         timers.grace(now, t);
     }
 

@@ -1,5 +1,6 @@
 package io.consort.core.membership;
 
+import io.consort.core.EngineConfig.TotemTimeouts;
 import io.consort.core.ring.RecoveryQueue;
 import io.consort.core.ring.RingState;
 
@@ -19,12 +20,12 @@ final class Recovering implements Phase {
     /** The representative started the new ring's token (once). */
     boolean tokenStarted;
 
-    Recovering(RingState ring, RecoveryPlan plan, RecoveryQueue queue, CommitRelay relay, long now, Timeouts t) {
+    Recovering(RingState ring, RecoveryPlan plan, RecoveryQueue queue, CommitRelay relay, long now, TotemTimeouts t) {
         this.ring = ring;
         this.plan = plan;
         this.queue = queue;
         this.relay = relay;
-        this.timers = new TokenTimers(now + t.tokenLoss());
+        this.timers = new TokenTimers(now + t.tokenLossTimeoutNanos());
     }
 
     @Override
@@ -33,7 +34,7 @@ final class Recovering implements Phase {
     }
 
     @Override
-    public void grace(long now, Timeouts t) {
+    public void grace(long now, TotemTimeouts t) {
         timers.grace(now, t);
     }
 

@@ -1,6 +1,7 @@
 package io.consort.core.membership;
 
 import io.consort.core.EngineConfig;
+import io.consort.core.EngineConfig.TotemTimeouts;
 import io.consort.core.Output;
 import io.consort.core.ring.AgreedItem;
 import io.consort.core.ring.Datagrams;
@@ -58,7 +59,7 @@ import org.jspecify.annotations.Nullable;
 public final class TotemRing implements Ring {
     private final int me;
     private final long initialSeq;
-    private final Timeouts timeouts;
+    private final TotemTimeouts timeouts;
     private final FlowControl flow;
     private final StallGuard stallGuard;
     private final MergeCandidates mergeCandidates;
@@ -83,11 +84,11 @@ public final class TotemRing implements Ring {
     public TotemRing(EngineConfig config) {
         this.me = config.daemonId();
         this.initialSeq = config.initialSequence();
-        this.timeouts = Timeouts.of(config);
+        this.timeouts = config.timeouts();
         this.flow = new FlowControl(config.globalWindowMessages(), config.personalWindowMessages(),
                 config.acceleratedMessages());
-        this.stallGuard = StallGuard.forTimeouts(timeouts.tokenLoss(), timeouts.tokenRetransmit());
-        this.mergeCandidates = new MergeCandidates(3 * timeouts.mergeDetect());
+        this.stallGuard = StallGuard.forTimeouts(timeouts.tokenLossTimeoutNanos(), timeouts.tokenRetransmitNanos());
+        this.mergeCandidates = new MergeCandidates(3 * timeouts.mergeDetectNanos());
         this.net = new Datagrams(me);
         // Ring seqs of a restarted daemon start above any it used before, so ring ids never repeat.
         this.ringSeqMax = config.incarnation();
@@ -363,7 +364,7 @@ public final class TotemRing implements Ring {
     private void gatherTimers(Gathering g) {
         if (now >= g.consensusAt) {
             g.gather.failUnresponsive();
-            g.consensusAt = now + timeouts.consensus();
+            g.consensusAt = now + timeouts.consensusTimeoutNanos();
             g.joinAt = now;
         }
         if (now >= g.joinAt) {
@@ -374,7 +375,7 @@ public final class TotemRing implements Ring {
 
     private void sendJoin(Gathering g) {
         net.broadcast(g.gather.join(regularId()).encode());
-        g.joinAt = now + timeouts.joinInterval();
+        g.joinAt = now + timeouts.joinIntervalNanos();
     }
 
     /** Join admission: whether a join makes this daemon gather, and with whom. */
@@ -442,7 +443,7 @@ public final class TotemRing implements Ring {
         if (changed) {
             if (g.gather.procSet().size() > before) {
                 // A newcomer gets a full consensus timeout to answer.
-                g.consensusAt = now + timeouts.consensus();
+                g.consensusAt = now + timeouts.consensusTimeoutNanos();
             }
             sendJoin(g);
         }
@@ -573,7 +574,7 @@ public final class TotemRing implements Ring {
         regular = r;
         // Every member beacons, not only the representative: a merge needs to know that each
         // member of the other ring can be heard (MergeCandidates).
-        Operational op = new Operational(r, rec.timers, now + timeouts.mergeDetect());
+        Operational op = new Operational(r, rec.timers, now + timeouts.mergeDetectNanos());
         phase = op;
         outbox.close();
         mergeCandidates.newRing();
@@ -611,7 +612,7 @@ public final class TotemRing implements Ring {
         r.lastToken = null;
         if (p instanceof Operational op && r.myIndex == 0 && idle(t)) {
             op.heldToken = t;
-            op.holdUntil = now + timeouts.tokenHold();
+            op.holdUntil = now + timeouts.tokenHoldNanos();
             return;
         }
         processToken(p, r, timers, t);
@@ -639,7 +640,7 @@ public final class TotemRing implements Ring {
         }
         if (p instanceof Operational op && now >= op.beaconAt) {
             net.broadcast(new BeaconPacket(me, r.id, r.members, mergeCandidates.heardByAll()).encode());
-            op.beaconAt = now + timeouts.mergeDetect();
+            op.beaconAt = now + timeouts.mergeDetectNanos();
         }
     }
 
@@ -717,7 +718,7 @@ public final class TotemRing implements Ring {
     @Override
     public void leave(long deadlineNanos) {
         if (departure == null) {
-            departure = new Departure(deadlineNanos, timeouts.tokenRetransmit());
+            departure = new Departure(deadlineNanos, timeouts.tokenRetransmitNanos());
         }
     }
 
