@@ -10,7 +10,6 @@ import io.consort.core.ring.Ring;
 import io.consort.core.ring.SingleDaemonRing;
 import io.consort.core.session.ClientSession;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -96,29 +95,12 @@ public final class Engine {
         if (sessions.hasId(sessionId)) {
             throw new IllegalArgumentException("session id " + sessionId + " is already in use");
         }
-        if (shuttingDown) {
-            // Its joins would be ordered after the daemon announced its leave, and be lost.
-            out.accept(new Output.CloseSession(sessionId, ErrorCode.DAEMON_SHUTDOWN,
-                    "daemon " + config.daemonName() + " is shutting down"));
-            return;
-        }
-        try {
-            Names.checkUser(user, config.maxPrivateNameBytes());
-        } catch (ConsortException e) {
-            out.accept(new Output.CloseSession(sessionId, e.code(), e.getMessage()));
+        Output.CloseSession refusal = Admission.refusal(sessionId, user, config, sessions, shuttingDown);
+        if (refusal != null) {
+            out.accept(refusal);
             return;
         }
         String name = Names.privateName(user, config.daemonName());
-        if (sessions.hasName(name)) {
-            out.accept(new Output.CloseSession(sessionId, ErrorCode.DUPLICATE_PRIVATE_NAME,
-                    "private name " + name + " is in use by another session"));
-            return;
-        }
-        if (sessions.size() >= config.maxSessions()) {
-            out.accept(new Output.CloseSession(sessionId, ErrorCode.TOO_MANY_SESSIONS,
-                    "daemon " + config.daemonName() + " serves its maximum of " + config.maxSessions() + " sessions"));
-            return;
-        }
         ClientSession s = new ClientSession(sessionId, name, config.sendWindowMessages());
         sessions.add(s);
         out.accept(new Output.SessionAccepted(sessionId, name, config.sendWindowMessages(),
@@ -221,7 +203,7 @@ public final class Engine {
         }
         List<String> groupList;
         try {
-            groupList = checkMulticast(destinations, type, payload);
+            groupList = Admission.checkMulticast(config, destinations, type, payload);
         } catch (ConsortException e) {
             s.refusedMulticast();
             out.accept(new Output.RequestFailed(sessionId, requestId, e.code(), e.getMessage()));
@@ -230,26 +212,6 @@ public final class Engine {
         submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload),
                 new RequestTracker.Pending(requestId, true));
         step(nowNanos);
-    }
-
-    private List<String> checkMulticast(List<String> destinations, int type, byte[] payload) {
-        if (destinations.isEmpty() || destinations.size() > config.maxGroupsPerMessage()) {
-            throw new ConsortException(ErrorCode.TOO_MANY_GROUPS, "a message names 1 to "
-                    + config.maxGroupsPerMessage() + " groups, this one " + destinations.size());
-        }
-        if (payload.length > config.maxMessageBytes()) {
-            throw new ConsortException(ErrorCode.MESSAGE_TOO_LARGE, "message of " + payload.length
-                    + " bytes is over the maximum of " + config.maxMessageBytes());
-        }
-        if (type < 0 || type > 0xFFFF) {
-            throw new ConsortException(ErrorCode.MALFORMED_FRAME, "message type " + type + " is not 16-bit");
-        }
-        LinkedHashSet<String> unique = new LinkedHashSet<>();
-        for (String g : destinations) {
-            Names.checkDestination(g, config.maxGroupNameBytes());
-            unique.add(g);
-        }
-        return new ArrayList<>(unique);
     }
 
     /**
