@@ -3,6 +3,7 @@ package io.consort.core;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checks a request passes before the engine takes it in: a new session's name and the
@@ -14,7 +15,7 @@ final class Admission {
     }
 
     /** Why session {@code sessionId}, asking to be {@code user}, is refused, as its close; null to accept it. */
-    static Output.CloseSession refusal(long sessionId, String user, EngineConfig config, SessionRegistry sessions,
+    static Output.@Nullable CloseSession refusal(long sessionId, String user, EngineConfig config, SessionRegistry sessions,
             boolean shuttingDown) {
         if (shuttingDown) {
             // Its joins would be ordered after the daemon announced its leave, and be lost.

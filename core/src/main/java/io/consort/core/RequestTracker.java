@@ -3,6 +3,7 @@ package io.consort.core;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The requests of local sessions waiting for their item to come out of the agreed stream. A
@@ -21,7 +22,7 @@ final class RequestTracker {
     }
 
     /** The request of session {@code privateName}'s next item to come out, or null (not local, or gone). */
-    Pending completeOwn(String privateName) {
+    @Nullable Pending completeOwn(String privateName) {
         ArrayDeque<Pending> q = byName.get(privateName);
         if (q == null) {
             return null;

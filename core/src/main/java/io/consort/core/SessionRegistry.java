@@ -5,17 +5,18 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The daemon's connected sessions, by connection id (in connection order) and by private name. */
 final class SessionRegistry {
     private final Map<Long, ClientSession> byId = new LinkedHashMap<>();
     private final Map<String, ClientSession> byName = new HashMap<>();
 
-    ClientSession get(long sessionId) {
+    @Nullable ClientSession get(long sessionId) {
         return byId.get(sessionId);
     }
 
-    ClientSession named(String privateName) {
+    @Nullable ClientSession named(String privateName) {
         return byName.get(privateName);
     }
 

@@ -105,7 +105,7 @@ public final class GroupExchange {
         // group -> daemon -> that daemon's entry
         TreeMap<String, LinkedHashMap<Integer, AgreedItem.GroupState.Entry>> byGroup = new TreeMap<>();
         for (int d : daemons) {
-            for (AgreedItem.GroupState.Entry e : states.get(d).groups()) {
+            for (AgreedItem.GroupState.Entry e : reported(d).groups()) {
                 byGroup.computeIfAbsent(e.group(), g -> new LinkedHashMap<>()).put(d, e);
             }
         }
@@ -129,7 +129,7 @@ public final class GroupExchange {
             if (myView != null) {
                 Set<String> same = new java.util.HashSet<>();
                 for (Map.Entry<Integer, AgreedItem.GroupState.Entry> de : ge.getValue().entrySet()) {
-                    if (de.getValue().viewId().equals(myView) && states.get(de.getKey()).lineage() == mine.lineage()) {
+                    if (de.getValue().viewId().equals(myView) && reported(de.getKey()).lineage() == mine.lineage()) {
                         same.addAll(de.getValue().members());
                     }
                 }
@@ -149,6 +149,15 @@ public final class GroupExchange {
         lineage = mix(configurationId, id.sequence());
         states.clear();
         return new Result(views);
+    }
+
+    /** The report of {@code daemon}, which a completed exchange holds for each of its daemons. */
+    private AgreedItem.GroupState reported(int daemon) {
+        AgreedItem.GroupState s = states.get(daemon);
+        if (s == null) {
+            throw new IllegalStateException("exchange completed without the state of daemon " + daemon);
+        }
+        return s;
     }
 
     private static long mix(long a, long b) {

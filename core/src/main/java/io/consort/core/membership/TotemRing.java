@@ -219,7 +219,7 @@ public final class TotemRing implements Ring {
         for (int i = 0; i < pending; i++) {
             byte[] b = net.pollSelf();
             try {
-                handle(Packet.decode(b), null);
+                handle(Packet.decode(java.util.Objects.requireNonNull(b)), null);
             } catch (WireException e) {
                 droppedDatagrams++;
             }
@@ -630,8 +630,12 @@ public final class TotemRing implements Ring {
         if (p instanceof Recovering rec) {
             retransmitCommit(rec.relay);
         }
-        if (p instanceof Operational op && op.heldToken != null && (now >= op.holdUntil || outbox.hasWork())) {
-            processToken(op, r, timers, op.release());
+        if (p instanceof Operational op) {
+            TokenPacket held = op.heldToken;
+            if (held != null && (now >= op.holdUntil || outbox.hasWork())) {
+                op.release();
+                processToken(op, r, timers, held);
+            }
         }
         TokenPacket last = r.lastToken;
         if (last != null && now >= timers.retransmitAt) {
