@@ -9,7 +9,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 [[ -n "${SKIP_BUILD:-}" ]] || mvn -q -B package -DskipTests -pl bench,transport-udp -am
-bench() { java -jar bench/target/consort-bench.jar "$@"; }
+# Every run waits for the load average to fall below SETTLE (default 1.5) first: the previous run's own load
+# counts too, so a table of 15 runs takes about 15 minutes.
+bench() {
+  if [[ $1 == compare ]]; then
+    java -jar bench/target/consort-bench.jar "$@" --settle-load "${SETTLE:-1.5}"
+  else
+    java -jar bench/target/consort-bench.jar "$@"
+  fi
+}
 out=docs/bench
 tables=("$@")
 [[ ${#tables[@]} -eq 0 ]] && tables=(flat senders sizes100 sizes rates steps)
@@ -20,7 +28,7 @@ for t in "${tables[@]}"; do
                 --warmup 200000 --count 1000000 --sizes 1000 ;;
     senders)  bench compare --daemons 3 --senders 3 --systems consort,consort-embedded,jgroups-seq --rounds 3 \
                 --warmup 100000 --count 300000 --sizes 1000 ;;
-    sizes100) bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
+    sizes100) bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq --rounds 3 \
                 --warmup 300000 --count 1500000 --sizes 100 ;;
     sizes)    bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 20000 --count 60000 --sizes 10000 --timeout-s 120
@@ -28,8 +36,8 @@ for t in "${tables[@]}"; do
                 --warmup 2000 --count 8000 --sizes 100000 --timeout-s 120
               bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq,jgroups-noseq --rounds 3 \
                 --warmup 200 --count 800 --sizes 1048576 --timeout-s 120 ;;
-    rates)    bench compare --daemons 3 --systems consort,consort-embedded,jgroups-seq --rounds 3 \
-                --rates 10000,20000,40000,60000,80000 --warmup 50000 --count 100000 --sizes 1000 --timeout-s 120 ;;
+    rates)    bench compare --daemons 3 --systems consort,jgroups-seq --rounds 3 \
+                --rates "${RATES:-10000,40000,80000}" --warmup 50000 --count 100000 --sizes 1000 --timeout-s 120 ;;
     # What each change bought, side by side in one session: BASE_JAR is consortd.jar built at the commit
     # before the fast-path work (git worktree add /tmp/base ae93839 && mvn -q -B package -DskipTests -pl
     # transport-udp -am there); the settings switch this commit's changes off one at a time.

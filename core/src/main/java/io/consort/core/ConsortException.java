@@ -24,6 +24,12 @@ public class ConsortException extends RuntimeException {
         this.code = Objects.requireNonNull(code, "code");
     }
 
+    /** The text naming the offending value; never null, since every constructor takes one. */
+    @Override
+    public String getMessage() {
+        return Objects.requireNonNull(super.getMessage());
+    }
+
     /** What went wrong. */
     public ErrorCode code() {
         return code;

@@ -1,17 +1,20 @@
 package io.consort.core;
 
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
- * Immutable configuration of one daemon's engine. Every {@code with...} call returns a copy and
- * validates the value it sets.
+ * Immutable configuration of one daemon's engine: four records, each validated in its constructor
+ * (cross-field rules included): {@link Identity}, {@link SessionLimits}, {@link TotemTimeouts} and
+ * {@link TotemWindows}. Every {@code with...} call returns a copy; the fluent setters of single
+ * values are shorthands that rebuild one record.
  *
  * <pre>{@code
  * EngineConfig config = EngineConfig.defaults()
  *         .withDaemonName("d1")
  *         .withMaxMessageBytes(4 << 20)
  *         .withSlowConsumerPolicy(EngineConfig.SlowConsumerPolicy.DISCONNECT);
+ * EngineConfig faster = config.withTimeouts(new EngineConfig.TotemTimeouts(
+ *         200_000_000L, 20_000_000L, 10_000_000L, 100_000_000L, 50_000_000L, 1_000_000L, 0));
  * }</pre>
  */
 public final class EngineConfig {
@@ -38,53 +41,150 @@ public final class EngineConfig {
     /** The largest daemon id: ring ids keep the representative's id in their low 10 bits. */
     public static final int MAX_DAEMON_ID = 1023;
 
-    /** The mutable twin used only while copying; never escapes. */
-    private static final class Values implements Cloneable {
-        String daemonName = "localhost";
-        long incarnation = 1;
-        int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
-        int maxGroupNameBytes = 32;
-        int maxPrivateNameBytes = 20;
-        int maxGroupsPerMessage = 128;
-        int maxSessions = 10_000;
-        long sessionBufferBytesMax = 16L << 20;
-        int sendWindowMessages = 2048;
-        long sendWindowBytes = 4L << 20;
-        SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
-        long seed;
-        boolean clustered;
-        int daemonId;
-        long tokenLossTimeoutNanos = 400_000_000L;
-        long tokenRetransmitNanos = 30_000_000L;
-        long joinIntervalNanos = 20_000_000L;
-        long consensusTimeoutNanos = 200_000_000L;
-        long mergeDetectNanos = 100_000_000L;
-        long tokenHoldNanos = 1_000_000L;
-        long rotationMinNanos = 500_000L;
-        /** 0: five times the token-loss timeout, whatever that is set to. */
-        long leaveTimeoutNanos;
-        int globalWindowMessages = 256;
-        int personalWindowMessages = 64;
-        int acceleratedMessages = 8;
-        long initialSequence;
-        int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
+    /**
+     * Who this daemon is.
+     *
+     * @param daemonName  the second part of its sessions' private names: printable ASCII, no '#', at most 32 bytes
+     * @param daemonId    its id in the daemon network, 0 to {@value #MAX_DAEMON_ID}
+     * @param incarnation grows across restarts (ring ids and view ids never repeat), positive
+     * @param clustered   one of a daemon network rather than a ring of one
+     * @param seed        the seed of all the engine's randomness
+     */
+    public record Identity(String daemonName, int daemonId, long incarnation, boolean clustered, long seed) {
+        public Identity {
+            Objects.requireNonNull(daemonName, "name");
+            Names.checkUser(daemonName, 32);
+            if (daemonId < 0 || daemonId > MAX_DAEMON_ID) {
+                throw new IllegalArgumentException("daemonId must be 0 to " + MAX_DAEMON_ID + ", was " + daemonId);
+            }
+            positive(incarnation, "incarnation");
+        }
+    }
 
-        @Override
-        protected Values clone() {
-            try {
-                return (Values) super.clone();
-            } catch (CloneNotSupportedException e) {
-                throw new AssertionError(e);
+    /**
+     * What one session may do and hold; every bound positive.
+     *
+     * @param maxMessageBytes       the largest message payload
+     * @param maxGroupNameBytes     the longest group name
+     * @param maxPrivateNameBytes   the longest user part of a private name
+     * @param maxGroupsPerMessage   the most groups one multicast names
+     * @param maxSessions           the most sessions at once
+     * @param sessionBufferBytesMax the bound of one session's buffer, at least 1024
+     * @param sendWindowMessages    multicasts a session may have outstanding (see {@link #sendWindowMessages()})
+     * @param sendWindowBytes       payload bytes of a session's multicasts taken and not yet ordered before the
+     *                              daemon holds its credits and stops reading it (see {@link #sendWindowBytes()})
+     * @param slowConsumerPolicy    what happens at the buffer's bound
+     */
+    public record SessionLimits(int maxMessageBytes, int maxGroupNameBytes, int maxPrivateNameBytes,
+            int maxGroupsPerMessage, int maxSessions, long sessionBufferBytesMax, int sendWindowMessages,
+            long sendWindowBytes, SlowConsumerPolicy slowConsumerPolicy) {
+        public SessionLimits {
+            positive(maxMessageBytes, "maxMessageBytes");
+            positive(maxGroupNameBytes, "maxGroupNameBytes");
+            positive(maxPrivateNameBytes, "maxPrivateNameBytes");
+            positive(maxGroupsPerMessage, "maxGroupsPerMessage");
+            positive(maxSessions, "maxSessions");
+            if (sessionBufferBytesMax < 1024) {
+                throw new IllegalArgumentException("sessionBufferBytesMax must be at least 1024, was "
+                        + sessionBufferBytesMax);
+            }
+            positive(sendWindowMessages, "sendWindowMessages");
+            positive(sendWindowBytes, "sendWindowBytes");
+            Objects.requireNonNull(slowConsumerPolicy, "policy");
+        }
+    }
+
+    /**
+     * The membership timeouts, which constrain each other: the token retransmit interval below the
+     * token loss timeout, the join interval below the consensus timeout, the token hold below the
+     * retransmit interval.
+     *
+     * @param tokenLossTimeoutNanos no token for this long: the token is lost
+     * @param tokenRetransmitNanos  the last token (or commit token) is sent again after this long
+     * @param joinIntervalNanos     joins are repeated this often while gathering
+     * @param consensusTimeoutNanos peers that sent no join for this long are counted failed
+     * @param mergeDetectNanos      beacon interval
+     * @param tokenHoldNanos        an idle representative holds the token this long
+     * @param leaveTimeoutNanos     the longest a graceful stop waits; 0 for five times the token loss timeout
+     * @param rotationMinNanos      under light traffic the token goes round at most once in this long; 0 to
+     *                              retransmit interval (exclusive), 0 for unpaced (see {@link #rotationMinNanos()})
+     */
+    public record TotemTimeouts(long tokenLossTimeoutNanos, long tokenRetransmitNanos, long joinIntervalNanos,
+            long consensusTimeoutNanos, long mergeDetectNanos, long tokenHoldNanos, long leaveTimeoutNanos,
+            long rotationMinNanos) {
+        public TotemTimeouts {
+            positive(tokenLossTimeoutNanos, "tokenLossTimeoutNanos");
+            positive(tokenRetransmitNanos, "tokenRetransmitNanos");
+            positive(joinIntervalNanos, "joinIntervalNanos");
+            positive(consensusTimeoutNanos, "consensusTimeoutNanos");
+            positive(mergeDetectNanos, "mergeDetectNanos");
+            positive(tokenHoldNanos, "tokenHoldNanos");
+            if (leaveTimeoutNanos < 0) {
+                throw new IllegalArgumentException("leaveTimeoutNanos must be positive (or 0 for the default), was "
+                        + leaveTimeoutNanos);
+            }
+            if (tokenRetransmitNanos >= tokenLossTimeoutNanos) {
+                throw new IllegalArgumentException("tokenRetransmitNanos must be below tokenLossTimeoutNanos");
+            }
+            if (joinIntervalNanos >= consensusTimeoutNanos) {
+                throw new IllegalArgumentException("joinIntervalNanos must be below consensusTimeoutNanos");
+            }
+            if (tokenHoldNanos >= tokenRetransmitNanos) {
+                throw new IllegalArgumentException("tokenHoldNanos must be below tokenRetransmitNanos");
+            }
+            if (rotationMinNanos < 0 || rotationMinNanos >= tokenRetransmitNanos) {
+                throw new IllegalArgumentException("rotationMinNanos must be in [0, tokenRetransmitNanos), was "
+                        + rotationMinNanos);
             }
         }
     }
 
-    private static final EngineConfig DEFAULTS = new EngineConfig(new Values());
+    /**
+     * Flow control and the ring's messages.
+     *
+     * @param globalWindowMessages   messages per token rotation over all daemons, positive
+     * @param personalWindowMessages messages per visit, positive and at most the global window
+     * @param acceleratedMessages    messages of a visit sent after the token, 0 or more
+     * @param initialSequence        the sequence number before every ring's first message
+     * @param maxDatagramBytes       the largest ring datagram, {@value #MIN_MAX_DATAGRAM_BYTES} to 65,507
+     */
+    public record TotemWindows(int globalWindowMessages, int personalWindowMessages, int acceleratedMessages,
+            long initialSequence, int maxDatagramBytes) {
+        public TotemWindows {
+            positive(globalWindowMessages, "globalWindowMessages");
+            positive(personalWindowMessages, "personalWindowMessages");
+            if (personalWindowMessages > globalWindowMessages) {
+                throw new IllegalArgumentException("personalWindowMessages " + personalWindowMessages
+                        + " is over globalWindowMessages " + globalWindowMessages);
+            }
+            if (acceleratedMessages < 0) {
+                throw new IllegalArgumentException("acceleratedMessages must be 0 or more: " + acceleratedMessages);
+            }
+            if (maxDatagramBytes < MIN_MAX_DATAGRAM_BYTES || maxDatagramBytes > 65_507) {
+                throw new IllegalArgumentException("maxDatagramBytes must be " + MIN_MAX_DATAGRAM_BYTES
+                        + " to 65507, was " + maxDatagramBytes);
+            }
+        }
+    }
 
-    private final Values v;
+    private static final EngineConfig DEFAULTS = new EngineConfig(
+            new Identity("localhost", 0, 1, false, 0),
+            new SessionLimits(DEFAULT_MAX_MESSAGE_BYTES, 32, 20, 128, 10_000, 16L << 20, 2048, 4L << 20,
+                    SlowConsumerPolicy.DISCONNECT),
+            new TotemTimeouts(400_000_000L, 30_000_000L, 20_000_000L, 200_000_000L, 100_000_000L, 1_000_000L, 0,
+                    500_000L),
+            new TotemWindows(256, 64, 8, 0, DEFAULT_MAX_DATAGRAM_BYTES));
 
-    private EngineConfig(Values v) {
-        this.v = v;
+    private final Identity identity;
+    private final SessionLimits limits;
+    private final TotemTimeouts timeouts;
+    private final TotemWindows windows;
+
+    private EngineConfig(Identity identity, SessionLimits limits, TotemTimeouts timeouts, TotemWindows windows) {
+        this.identity = Objects.requireNonNull(identity, "identity");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        this.windows = Objects.requireNonNull(windows, "windows");
     }
 
     /** The defaults: daemon "localhost", 1 MiB messages, 32-byte group names, 16 MiB per session buffer. */
@@ -92,50 +192,80 @@ public final class EngineConfig {
         return DEFAULTS;
     }
 
-    private EngineConfig with(Consumer<Values> change) {
-        Values copy = v.clone();
-        change.accept(copy);
-        return new EngineConfig(copy);
+    /** This configuration with {@code identity}. */
+    public EngineConfig withIdentity(Identity identity) {
+        return new EngineConfig(identity, limits, timeouts, windows);
+    }
+
+    /** This configuration with {@code limits}. */
+    public EngineConfig withLimits(SessionLimits limits) {
+        return new EngineConfig(identity, limits, timeouts, windows);
+    }
+
+    /** This configuration with {@code timeouts}. */
+    public EngineConfig withTimeouts(TotemTimeouts timeouts) {
+        return new EngineConfig(identity, limits, timeouts, windows);
+    }
+
+    /** This configuration with {@code windows}. */
+    public EngineConfig withWindows(TotemWindows windows) {
+        return new EngineConfig(identity, limits, timeouts, windows);
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public SessionLimits limits() {
+        return limits;
+    }
+
+    public TotemTimeouts timeouts() {
+        return timeouts;
+    }
+
+    public TotemWindows windows() {
+        return windows;
     }
 
     /** The name of this daemon, the second part of its sessions' private names. */
     public String daemonName() {
-        return v.daemonName;
+        return identity.daemonName();
     }
 
     /** A number that differs at every start of this daemon, so that ids never repeat across restarts. */
     public long incarnation() {
-        return v.incarnation;
+        return identity.incarnation();
     }
 
     /** The largest payload a message may carry, in bytes. */
     public int maxMessageBytes() {
-        return v.maxMessageBytes;
+        return limits.maxMessageBytes();
     }
 
     /** The longest group name, in bytes. */
     public int maxGroupNameBytes() {
-        return v.maxGroupNameBytes;
+        return limits.maxGroupNameBytes();
     }
 
     /** The longest user part of a private name, in bytes. */
     public int maxPrivateNameBytes() {
-        return v.maxPrivateNameBytes;
+        return limits.maxPrivateNameBytes();
     }
 
     /** The most groups one multicast may name. */
     public int maxGroupsPerMessage() {
-        return v.maxGroupsPerMessage;
+        return limits.maxGroupsPerMessage();
     }
 
     /** The most sessions this daemon serves at once. */
     public int maxSessions() {
-        return v.maxSessions;
+        return limits.maxSessions();
     }
 
     /** The bound of one session's daemon-side buffer of undelivered events, in bytes. */
     public long sessionBufferBytesMax() {
-        return v.sessionBufferBytesMax;
+        return limits.sessionBufferBytesMax();
     }
 
     /**
@@ -146,7 +276,7 @@ public final class EngineConfig {
      * are held back by {@link #sendWindowBytes()} instead.
      */
     public int sendWindowMessages() {
-        return v.sendWindowMessages;
+        return limits.sendWindowMessages();
     }
 
     /**
@@ -156,7 +286,7 @@ public final class EngineConfig {
      * soon as ordering brings the session back under the bound.
      */
     public long sendWindowBytes() {
-        return v.sendWindowBytes;
+        return limits.sendWindowBytes();
     }
 
     /**
@@ -164,18 +294,19 @@ public final class EngineConfig {
      * while more than the window is unordered, and ordering it empties the window).
      */
     public EngineConfig withSendWindowBytes(long bytes) {
-        positive(bytes, "sendWindowBytes");
-        return with(c -> c.sendWindowBytes = bytes);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), limits.maxGroupNameBytes(),
+                limits.maxPrivateNameBytes(), limits.maxGroupsPerMessage(), limits.maxSessions(),
+                limits.sessionBufferBytesMax(), limits.sendWindowMessages(), bytes, limits.slowConsumerPolicy()));
     }
 
     /** What to do with a session whose buffer reaches its bound. */
     public SlowConsumerPolicy slowConsumerPolicy() {
-        return v.slowConsumerPolicy;
+        return limits.slowConsumerPolicy();
     }
 
     /** The seed of all the engine's randomness. */
     public long seed() {
-        return v.seed;
+        return identity.seed();
     }
 
     /**
@@ -183,42 +314,42 @@ public final class EngineConfig {
      * A clustered engine talks to its peers through datagram outputs and needs ticks.
      */
     public boolean clustered() {
-        return v.clustered;
+        return identity.clustered();
     }
 
     /** This daemon's id in the daemon network, 0 to {@value #MAX_DAEMON_ID}; unique among the daemons. */
     public int daemonId() {
-        return v.daemonId;
+        return identity.daemonId();
     }
 
     /** With no token for this long, a daemon declares the token lost and starts a membership change. */
     public long tokenLossTimeoutNanos() {
-        return v.tokenLossTimeoutNanos;
+        return timeouts.tokenLossTimeoutNanos();
     }
 
     /** A daemon sends its last token (or commit token) again after this long without seeing it come back. */
     public long tokenRetransmitNanos() {
-        return v.tokenRetransmitNanos;
+        return timeouts.tokenRetransmitNanos();
     }
 
     /** While gathering, a daemon repeats its join message this often, and waits this long before acting on consensus. */
     public long joinIntervalNanos() {
-        return v.joinIntervalNanos;
+        return timeouts.joinIntervalNanos();
     }
 
     /** A gathering daemon gives up on peers that have not agreed with it after this long and counts them failed. */
     public long consensusTimeoutNanos() {
-        return v.consensusTimeoutNanos;
+        return timeouts.consensusTimeoutNanos();
     }
 
     /** The ring's representative announces its ring this often, so that rings which can see each other merge. */
     public long mergeDetectNanos() {
-        return v.mergeDetectNanos;
+        return timeouts.mergeDetectNanos();
     }
 
     /** The representative holds an idle token this long before passing it on, to save a spinning token. */
     public long tokenHoldNanos() {
-        return v.tokenHoldNanos;
+        return timeouts.tokenHoldNanos();
     }
 
     /**
@@ -228,15 +359,14 @@ public final class EngineConfig {
      * is at most this much more latency per rotation at light load. 0 turns pacing off.
      */
     public long rotationMinNanos() {
-        return v.rotationMinNanos;
+        return timeouts.rotationMinNanos();
     }
 
     /** Sets {@link #rotationMinNanos()}: 0 (off) up to below the token retransmit interval. */
     public EngineConfig withRotationMinNanos(long nanos) {
-        if (nanos < 0 || nanos >= v.tokenRetransmitNanos) {
-            throw new IllegalArgumentException("rotationMinNanos must be in [0, tokenRetransmitNanos), was " + nanos);
-        }
-        return with(c -> c.rotationMinNanos = nanos);
+        return withTimeouts(new TotemTimeouts(timeouts.tokenLossTimeoutNanos(), timeouts.tokenRetransmitNanos(),
+                timeouts.joinIntervalNanos(), timeouts.consensusTimeoutNanos(), timeouts.mergeDetectNanos(),
+                timeouts.tokenHoldNanos(), timeouts.leaveTimeoutNanos(), nanos));
     }
 
     /**
@@ -249,23 +379,25 @@ public final class EngineConfig {
      * on a loaded machine, and the others then saw a crash.
      */
     public long leaveTimeoutNanos() {
-        return v.leaveTimeoutNanos > 0 ? v.leaveTimeoutNanos : 5 * v.tokenLossTimeoutNanos;
+        return timeouts.leaveTimeoutNanos() > 0 ? timeouts.leaveTimeoutNanos() : 5 * timeouts.tokenLossTimeoutNanos();
     }
 
     /** Sets {@link #leaveTimeoutNanos()}. */
     public EngineConfig withLeaveTimeoutNanos(long nanos) {
-        positive(nanos, "leaveTimeoutNanos");
-        return with(c -> c.leaveTimeoutNanos = nanos);
+        positive(nanos, "leaveTimeoutNanos"); // the record reads 0 as "the default"; a caller sets a real bound
+        return withTimeouts(new TotemTimeouts(timeouts.tokenLossTimeoutNanos(), timeouts.tokenRetransmitNanos(),
+                timeouts.joinIntervalNanos(), timeouts.consensusTimeoutNanos(), timeouts.mergeDetectNanos(),
+                timeouts.tokenHoldNanos(), nanos, timeouts.rotationMinNanos()));
     }
 
     /** The most messages (new and retransmitted) all daemons together multicast in one token rotation. */
     public int globalWindowMessages() {
-        return v.globalWindowMessages;
+        return windows.globalWindowMessages();
     }
 
     /** The most messages one daemon multicasts in one visit of the token. */
     public int personalWindowMessages() {
-        return v.personalWindowMessages;
+        return windows.personalWindowMessages();
     }
 
     /**
@@ -274,20 +406,18 @@ public final class EngineConfig {
      * while they are in flight. 0 turns it off: every multicast of a visit goes before the token.
      */
     public int acceleratedMessages() {
-        return v.acceleratedMessages;
+        return windows.acceleratedMessages();
     }
 
     /** Sets {@link #acceleratedMessages()}: 0 (off) up to the personal window. */
     public EngineConfig withAcceleratedMessages(int acceleratedMessages) {
-        if (acceleratedMessages < 0) {
-            throw new IllegalArgumentException("acceleratedMessages must be 0 or more: " + acceleratedMessages);
-        }
-        return with(c -> c.acceleratedMessages = acceleratedMessages);
+        return withWindows(new TotemWindows(windows.globalWindowMessages(), windows.personalWindowMessages(),
+                acceleratedMessages, windows.initialSequence(), windows.maxDatagramBytes()));
     }
 
     /** The sequence number before the first message of every ring; tests start near the wrap point. */
     public long initialSequence() {
-        return v.initialSequence;
+        return windows.initialSequence();
     }
 
     /**
@@ -296,147 +426,122 @@ public final class EngineConfig {
      * Drivers derive it from the network's MTU less their own headers.
      */
     public int maxDatagramBytes() {
-        return v.maxDatagramBytes;
+        return windows.maxDatagramBytes();
     }
 
     /** Sets {@link #maxDatagramBytes()}: {@value #MIN_MAX_DATAGRAM_BYTES} to 65,507. */
     public EngineConfig withMaxDatagramBytes(int bytes) {
-        if (bytes < MIN_MAX_DATAGRAM_BYTES || bytes > 65_507) {
-            throw new IllegalArgumentException("maxDatagramBytes must be " + MIN_MAX_DATAGRAM_BYTES
-                    + " to 65507, was " + bytes);
-        }
-        return with(c -> c.maxDatagramBytes = bytes);
+        return withWindows(new TotemWindows(windows.globalWindowMessages(), windows.personalWindowMessages(),
+                windows.acceleratedMessages(), windows.initialSequence(), bytes));
     }
 
     /** Sets {@link #clustered()}. */
     public EngineConfig withClustered(boolean clustered) {
-        return with(c -> c.clustered = clustered);
+        return withIdentity(new Identity(identity.daemonName(), identity.daemonId(), identity.incarnation(),
+                clustered, identity.seed()));
     }
 
     /** Sets {@link #daemonId()}. */
     public EngineConfig withDaemonId(int id) {
-        if (id < 0 || id > MAX_DAEMON_ID) {
-            throw new IllegalArgumentException("daemonId must be 0 to " + MAX_DAEMON_ID + ", was " + id);
-        }
-        return with(c -> c.daemonId = id);
+        return withIdentity(new Identity(identity.daemonName(), id, identity.incarnation(), identity.clustered(),
+                identity.seed()));
     }
 
     /**
-     * Sets the membership timeouts together, since they constrain each other: the token retransmit
-     * interval and the join interval must be below the token loss and consensus timeouts.
+     * Sets the membership timeouts together, since they constrain each other (see {@link TotemTimeouts});
+     * a positional shorthand kept for the configuration readers, {@link #withTimeouts(TotemTimeouts)} names them.
      */
     public EngineConfig withTimeouts(long tokenLossTimeoutNanos, long tokenRetransmitNanos, long joinIntervalNanos,
             long consensusTimeoutNanos, long mergeDetectNanos, long tokenHoldNanos) {
-        positive(tokenLossTimeoutNanos, "tokenLossTimeoutNanos");
-        positive(tokenRetransmitNanos, "tokenRetransmitNanos");
-        positive(joinIntervalNanos, "joinIntervalNanos");
-        positive(consensusTimeoutNanos, "consensusTimeoutNanos");
-        positive(mergeDetectNanos, "mergeDetectNanos");
-        positive(tokenHoldNanos, "tokenHoldNanos");
-        if (tokenRetransmitNanos >= tokenLossTimeoutNanos) {
-            throw new IllegalArgumentException("tokenRetransmitNanos must be below tokenLossTimeoutNanos");
-        }
-        if (joinIntervalNanos >= consensusTimeoutNanos) {
-            throw new IllegalArgumentException("joinIntervalNanos must be below consensusTimeoutNanos");
-        }
-        if (tokenHoldNanos >= tokenRetransmitNanos) {
-            throw new IllegalArgumentException("tokenHoldNanos must be below tokenRetransmitNanos");
-        }
-        return with(c -> {
-            c.tokenLossTimeoutNanos = tokenLossTimeoutNanos;
-            c.tokenRetransmitNanos = tokenRetransmitNanos;
-            c.joinIntervalNanos = joinIntervalNanos;
-            c.consensusTimeoutNanos = consensusTimeoutNanos;
-            c.mergeDetectNanos = mergeDetectNanos;
-            c.tokenHoldNanos = tokenHoldNanos;
-        });
+        return withTimeouts(new TotemTimeouts(tokenLossTimeoutNanos, tokenRetransmitNanos, joinIntervalNanos,
+                consensusTimeoutNanos, mergeDetectNanos, tokenHoldNanos, timeouts.leaveTimeoutNanos(),
+                Math.min(timeouts.rotationMinNanos(), tokenRetransmitNanos - 1)));
     }
 
     /** Sets the flow control windows; the personal window is at most the global one. */
     public EngineConfig withWindows(int globalWindowMessages, int personalWindowMessages) {
-        positive(globalWindowMessages, "globalWindowMessages");
-        positive(personalWindowMessages, "personalWindowMessages");
-        if (personalWindowMessages > globalWindowMessages) {
-            throw new IllegalArgumentException("personalWindowMessages " + personalWindowMessages
-                    + " is over globalWindowMessages " + globalWindowMessages);
-        }
-        return with(c -> {
-            c.globalWindowMessages = globalWindowMessages;
-            c.personalWindowMessages = personalWindowMessages;
-        });
+        return withWindows(new TotemWindows(globalWindowMessages, personalWindowMessages,
+                windows.acceleratedMessages(), windows.initialSequence(), windows.maxDatagramBytes()));
     }
 
     /** Sets {@link #initialSequence()}; any value, sequence numbers compare modulo 2^64. */
     public EngineConfig withInitialSequence(long sequence) {
-        return with(c -> c.initialSequence = sequence);
+        return withWindows(new TotemWindows(windows.globalWindowMessages(), windows.personalWindowMessages(),
+                windows.acceleratedMessages(), sequence, windows.maxDatagramBytes()));
     }
 
     /** Sets {@link #daemonName()}: printable ASCII, no '#', at most 32 bytes. */
     public EngineConfig withDaemonName(String name) {
-        Objects.requireNonNull(name, "name");
-        Names.checkUser(name, 32);
-        return with(c -> c.daemonName = name);
+        return withIdentity(new Identity(name, identity.daemonId(), identity.incarnation(), identity.clustered(),
+                identity.seed()));
     }
 
     /** Sets {@link #incarnation()}; drivers pass something that grows across restarts, such as the start time. */
     public EngineConfig withIncarnation(long incarnation) {
-        positive(incarnation, "incarnation");
-        return with(c -> c.incarnation = incarnation);
+        return withIdentity(new Identity(identity.daemonName(), identity.daemonId(), incarnation,
+                identity.clustered(), identity.seed()));
     }
 
     /** Sets {@link #maxMessageBytes()}. */
     public EngineConfig withMaxMessageBytes(int bytes) {
-        positive(bytes, "maxMessageBytes");
-        return with(c -> c.maxMessageBytes = bytes);
+        return withLimits(new SessionLimits(bytes, limits.maxGroupNameBytes(), limits.maxPrivateNameBytes(),
+                limits.maxGroupsPerMessage(), limits.maxSessions(), limits.sessionBufferBytesMax(),
+                limits.sendWindowMessages(), limits.sendWindowBytes(), limits.slowConsumerPolicy()));
     }
 
     /** Sets {@link #maxGroupNameBytes()}. */
     public EngineConfig withMaxGroupNameBytes(int bytes) {
-        positive(bytes, "maxGroupNameBytes");
-        return with(c -> c.maxGroupNameBytes = bytes);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), bytes, limits.maxPrivateNameBytes(),
+                limits.maxGroupsPerMessage(), limits.maxSessions(), limits.sessionBufferBytesMax(),
+                limits.sendWindowMessages(), limits.sendWindowBytes(), limits.slowConsumerPolicy()));
     }
 
     /** Sets {@link #maxPrivateNameBytes()}. */
     public EngineConfig withMaxPrivateNameBytes(int bytes) {
-        positive(bytes, "maxPrivateNameBytes");
-        return with(c -> c.maxPrivateNameBytes = bytes);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), limits.maxGroupNameBytes(), bytes,
+                limits.maxGroupsPerMessage(), limits.maxSessions(), limits.sessionBufferBytesMax(),
+                limits.sendWindowMessages(), limits.sendWindowBytes(), limits.slowConsumerPolicy()));
     }
 
     /** Sets {@link #maxGroupsPerMessage()}. */
     public EngineConfig withMaxGroupsPerMessage(int groups) {
-        positive(groups, "maxGroupsPerMessage");
-        return with(c -> c.maxGroupsPerMessage = groups);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), limits.maxGroupNameBytes(),
+                limits.maxPrivateNameBytes(), groups, limits.maxSessions(), limits.sessionBufferBytesMax(),
+                limits.sendWindowMessages(), limits.sendWindowBytes(), limits.slowConsumerPolicy()));
     }
 
     /** Sets {@link #maxSessions()}. */
     public EngineConfig withMaxSessions(int sessions) {
-        positive(sessions, "maxSessions");
-        return with(c -> c.maxSessions = sessions);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), limits.maxGroupNameBytes(),
+                limits.maxPrivateNameBytes(), limits.maxGroupsPerMessage(), sessions, limits.sessionBufferBytesMax(),
+                limits.sendWindowMessages(), limits.sendWindowBytes(), limits.slowConsumerPolicy()));
     }
 
     /** Sets {@link #sessionBufferBytesMax()}; at least 1024. */
     public EngineConfig withSessionBufferBytesMax(long bytes) {
-        if (bytes < 1024) {
-            throw new IllegalArgumentException("sessionBufferBytesMax must be at least 1024, was " + bytes);
-        }
-        return with(c -> c.sessionBufferBytesMax = bytes);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), limits.maxGroupNameBytes(),
+                limits.maxPrivateNameBytes(), limits.maxGroupsPerMessage(), limits.maxSessions(), bytes,
+                limits.sendWindowMessages(), limits.sendWindowBytes(), limits.slowConsumerPolicy()));
     }
 
     /** Sets {@link #sendWindowMessages()}. */
     public EngineConfig withSendWindowMessages(int messages) {
-        positive(messages, "sendWindowMessages");
-        return with(c -> c.sendWindowMessages = messages);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), limits.maxGroupNameBytes(),
+                limits.maxPrivateNameBytes(), limits.maxGroupsPerMessage(), limits.maxSessions(),
+                limits.sessionBufferBytesMax(), messages, limits.sendWindowBytes(), limits.slowConsumerPolicy()));
     }
 
     /** Sets {@link #slowConsumerPolicy()}. */
     public EngineConfig withSlowConsumerPolicy(SlowConsumerPolicy policy) {
-        Objects.requireNonNull(policy, "policy");
-        return with(c -> c.slowConsumerPolicy = policy);
+        return withLimits(new SessionLimits(limits.maxMessageBytes(), limits.maxGroupNameBytes(),
+                limits.maxPrivateNameBytes(), limits.maxGroupsPerMessage(), limits.maxSessions(),
+                limits.sessionBufferBytesMax(), limits.sendWindowMessages(), limits.sendWindowBytes(), policy));
     }
 
     /** Sets {@link #seed()}. */
     public EngineConfig withSeed(long seed) {
-        return with(c -> c.seed = seed);
+        return withIdentity(new Identity(identity.daemonName(), identity.daemonId(), identity.incarnation(),
+                identity.clustered(), seed));
     }
 
     private static void positive(long value, String name) {
@@ -447,20 +552,7 @@ public final class EngineConfig {
 
     @Override
     public String toString() {
-        return "EngineConfig{daemonName=" + v.daemonName + ", incarnation=" + v.incarnation
-                + ", maxMessageBytes=" + v.maxMessageBytes + ", maxGroupNameBytes=" + v.maxGroupNameBytes
-                + ", maxPrivateNameBytes=" + v.maxPrivateNameBytes + ", maxGroupsPerMessage=" + v.maxGroupsPerMessage
-                + ", maxSessions=" + v.maxSessions + ", sessionBufferBytesMax=" + v.sessionBufferBytesMax
-                + ", sendWindowBytes=" + v.sendWindowBytes
-                + ", sendWindowMessages=" + v.sendWindowMessages + ", slowConsumerPolicy=" + v.slowConsumerPolicy
-                + ", seed=" + v.seed + ", clustered=" + v.clustered + ", daemonId=" + v.daemonId
-                + ", tokenLossTimeoutNanos=" + v.tokenLossTimeoutNanos + ", tokenRetransmitNanos=" + v.tokenRetransmitNanos
-                + ", joinIntervalNanos=" + v.joinIntervalNanos + ", consensusTimeoutNanos=" + v.consensusTimeoutNanos
-                + ", mergeDetectNanos=" + v.mergeDetectNanos + ", tokenHoldNanos=" + v.tokenHoldNanos
-                + ", rotationMinNanos=" + v.rotationMinNanos
-                + ", leaveTimeoutNanos=" + leaveTimeoutNanos()
-                + ", globalWindowMessages=" + v.globalWindowMessages + ", personalWindowMessages="
-                + v.personalWindowMessages + ", acceleratedMessages=" + v.acceleratedMessages + ", initialSequence=" + v.initialSequence
-                + ", maxDatagramBytes=" + v.maxDatagramBytes + "}";
+        return "EngineConfig{" + identity + ", " + limits + ", " + timeouts + " (leave " + leaveTimeoutNanos() + "), "
+                + windows + "}";
     }
 }

@@ -134,6 +134,13 @@ public final class CompareCommand implements Callable<Integer> {
             description = "CSV to append every scale run's load set-up and heap figures to.")
     Path scaleResults;
 
+    @Option(names = "--settle-load", defaultValue = "0", description = "Before each run, wait until the 1-minute load "
+            + "average is below this (0: do not wait), at most --settle-max-s: figures of record start on a quiet machine.")
+    double settleLoad;
+
+    @Option(names = "--settle-max-s", defaultValue = "150", description = "The longest --settle-load waits per run.")
+    long settleMaxSeconds;
+
     @Option(names = "--verbose", description = "Echo every child process's output.")
     boolean verbose;
 
@@ -152,6 +159,7 @@ public final class CompareCommand implements Callable<Integer> {
                 for (long rate : rates) {
                     Map<String, RunResult> pair = new LinkedHashMap<>();
                     for (String system : systems) {
+                        settle();
                         double load = load();
                         RunResult r = runOne(system, size, rate, round);
                         record(r, load);
@@ -216,6 +224,17 @@ public final class CompareCommand implements Callable<Integer> {
             Files.writeString(results, RunResult.CSV_HEADER + "\n", StandardCharsets.UTF_8);
         }
         Files.writeString(results, r.csv(load) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    /** Waits, bounded, for the previous run's load to decay below {@code --settle-load}. */
+    private void settle() throws InterruptedException {
+        if (settleLoad <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + settleMaxSeconds * 1_000_000_000L;
+        while (load() >= settleLoad && System.nanoTime() < deadline) {
+            Thread.sleep(1_000); // a wall-clock wait for the kernel's load average, not a wait for a result
+        }
     }
 
     private static double load() {

@@ -111,7 +111,7 @@ public final class GroupExchange {
         // group -> daemon -> that daemon's entry
         TreeMap<String, LinkedHashMap<Integer, AgreedItem.GroupState.Entry>> byGroup = new TreeMap<>();
         for (int d : daemons) {
-            for (AgreedItem.GroupState.Entry e : states.get(d).groups()) {
+            for (AgreedItem.GroupState.Entry e : reported(d).groups()) {
                 byGroup.computeIfAbsent(e.group(), g -> new LinkedHashMap<>()).put(d, e);
             }
         }
@@ -135,7 +135,7 @@ public final class GroupExchange {
             if (myView != null) {
                 Set<String> same = new java.util.HashSet<>();
                 for (Map.Entry<Integer, AgreedItem.GroupState.Entry> de : ge.getValue().entrySet()) {
-                    if (de.getValue().viewId().equals(myView) && states.get(de.getKey()).lineage() == mine.lineage()) {
+                    if (de.getValue().viewId().equals(myView) && reported(de.getKey()).lineage() == mine.lineage()) {
                         same.addAll(de.getValue().members());
                     }
                 }
@@ -162,7 +162,7 @@ public final class GroupExchange {
         Map<String, Integer> setOf = new HashMap<>();
         Map<List<Object>, Integer> keys = new HashMap<>();
         for (Map.Entry<Integer, AgreedItem.GroupState.Entry> de : entries.entrySet()) {
-            List<Object> key = List.of(de.getValue().viewId(), states.get(de.getKey()).lineage());
+            List<Object> key = List.of(de.getValue().viewId(), reported(de.getKey()).lineage());
             Integer set = keys.computeIfAbsent(key, k -> keys.size());
             for (String m : de.getValue().members()) {
                 setOf.putIfAbsent(m, set);
@@ -173,6 +173,15 @@ public final class GroupExchange {
             sets.computeIfAbsent(setOf.get(m), k -> new ArrayList<>()).add(m);
         }
         return List.copyOf(sets.values());
+    }
+
+    /** The report of {@code daemon}, which a completed exchange holds for each of its daemons. */
+    private AgreedItem.GroupState reported(int daemon) {
+        AgreedItem.GroupState s = states.get(daemon);
+        if (s == null) {
+            throw new IllegalStateException("exchange completed without the state of daemon " + daemon);
+        }
+        return s;
     }
 
     private static long mix(long a, long b) {

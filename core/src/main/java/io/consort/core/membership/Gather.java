@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The gather state of Totem's membership algorithm at one daemon: the daemons it believes alive
@@ -129,7 +130,7 @@ public final class Gather {
         return true;
     }
 
-    private boolean agrees(JoinPacket j) {
+    private boolean agrees(@Nullable JoinPacket j) {
         return j != null && j.procSet().equals(procSet()) && j.failSet().equals(failSet());
     }
 

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * A deadline bounds the whole: a stop never hangs on a broken ring, it only falls back to what a
  * crash costs the others (a token-loss timeout).
  */
-final class Departure {
+public final class Departure {
     private final long deadlineNanos;
     private final long retransmitNanos;
     private @Nullable LeavePacket announcement;
@@ -21,22 +21,22 @@ final class Departure {
     private long retransmitAt = Long.MAX_VALUE;
     private boolean left;
 
-    Departure(long deadlineNanos, long retransmitNanos) {
+    public Departure(long deadlineNanos, long retransmitNanos) {
         this.deadlineNanos = deadlineNanos;
         this.retransmitNanos = retransmitNanos;
     }
 
-    boolean announced() {
+    public boolean announced() {
         return announcement != null;
     }
 
     /** Whether the daemon is out: every other member answered, or the deadline passed. */
-    boolean left() {
+    public boolean left() {
         return left;
     }
 
     /** Announces the leave to {@code others}; returns the packet to broadcast, or null when there is no one to tell. */
-    @Nullable LeavePacket announce(LeavePacket leave, List<Integer> others, long now) {
+    public @Nullable LeavePacket announce(LeavePacket leave, List<Integer> others, long now) {
         announcement = leave;
         unanswered.addAll(others);
         if (unanswered.isEmpty()) {
@@ -48,7 +48,7 @@ final class Departure {
     }
 
     /** A join of another daemon: one that counts the leaver failed shows the announcement arrived there. */
-    void answered(JoinPacket j, int me) {
+    public void answered(JoinPacket j, int me) {
         if (j.failSet().contains(me)) {
             answeredBy(j.sender());
         }
@@ -60,20 +60,20 @@ final class Departure {
      * member sent before that member's new ring formed: the member then ignores the repeated
      * announcement (it names a ring it has left), but its beacons and messages show it moved on.
      */
-    void answeredBy(int daemon) {
+    public void answeredBy(int daemon) {
         if (announcement != null && unanswered.remove(daemon) && unanswered.isEmpty()) {
             left = true;
         }
     }
 
     /** The ring the announcement names, or 0 before it. */
-    long ringId() {
+    public long ringId() {
         LeavePacket a = announcement;
         return a == null ? 0 : a.ringId();
     }
 
     /** Time passed: gives up at the deadline; returns the announcement when it is due again, else null. */
-    @Nullable LeavePacket tick(long now) {
+    public @Nullable LeavePacket tick(long now) {
         if (left) {
             return null;
         }
@@ -89,7 +89,7 @@ final class Departure {
     }
 
     /** The next time {@link #tick} has something to do. */
-    long nextDeadlineNanos() {
+    public long nextDeadlineNanos() {
         return left ? Long.MAX_VALUE : Math.min(deadlineNanos, retransmitAt);
     }
 }

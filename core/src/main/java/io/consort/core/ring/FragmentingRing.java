@@ -3,7 +3,6 @@ package io.consort.core.ring;
 import io.consort.core.EngineConfig;
 import io.consort.core.Output;
 import io.consort.core.ServiceLevel;
-import io.consort.core.wire.ItemCodec;
 import io.consort.core.wire.WireException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -148,8 +147,9 @@ public final class FragmentingRing implements Ring {
     }
 
     /** Datagrams the inner ring dropped as malformed, if it counts them. */
+    @Override
     public long droppedDatagrams() {
-        return inner instanceof TotemRing t ? t.droppedDatagrams() : 0;
+        return inner.droppedDatagrams();
     }
 
     private OrderedSink sink() {
@@ -180,6 +180,9 @@ public final class FragmentingRing implements Ring {
             } else {
                 inner.submit(item);
             }
+        }
+        if (inFlight.size() > MAX_IN_FLIGHT) {
+            throw new IllegalStateException(inFlight.size() + " fragmented items in flight, more than " + MAX_IN_FLIGHT);
         }
     }
 

@@ -24,23 +24,23 @@ import java.util.TreeMap;
  * joins, which name all of them); a one-way cut anywhere between the two rings fails it, and
  * neither side starts.
  */
-final class MergeCandidates {
+public final class MergeCandidates {
     private final long freshNanos;
     private final TreeMap<Integer, Long> heardAt = new TreeMap<>();
     private List<Integer> heardByAll = List.of();
 
     /** Beacons older than {@code freshNanos} no longer count as hearing their sender. */
-    MergeCandidates(long freshNanos) {
+    public MergeCandidates(long freshNanos) {
         this.freshNanos = freshNanos;
     }
 
     /** A beacon of a daemon of another ring. */
-    void beacon(BeaconPacket b, long now) {
+    public void beacon(BeaconPacket b, long now) {
         heardAt.put(b.sender(), now);
     }
 
     /** Daemons outside {@code members} this daemon heard within the freshness window, ascending. */
-    List<Integer> heardRecently(Collection<Integer> members, long now) {
+    public List<Integer> heardRecently(Collection<Integer> members, long now) {
         heardAt.entrySet().removeIf(e -> now - e.getValue() > freshNanos);
         List<Integer> out = new ArrayList<>();
         for (int d : heardAt.keySet()) {
@@ -52,7 +52,7 @@ final class MergeCandidates {
     }
 
     /** The ids in both ascending lists, ascending. */
-    static List<Integer> both(List<Integer> a, List<Integer> b) {
+    public static List<Integer> both(List<Integer> a, List<Integer> b) {
         List<Integer> out = new ArrayList<>(Math.min(a.size(), b.size()));
         for (int x : a) {
             if (b.contains(x)) {
@@ -63,22 +63,22 @@ final class MergeCandidates {
     }
 
     /** The outcome of the last complete token rotation: the outside daemons every member hears. */
-    void rotationComplete(List<Integer> heard) {
+    public void rotationComplete(List<Integer> heard) {
         heardByAll = List.copyOf(heard);
     }
 
     /** The daemons of other rings every member of this ring heard, as of the last rotation. */
-    List<Integer> heardByAll() {
+    public List<Integer> heardByAll() {
         return heardByAll;
     }
 
     /** A new ring: what the old one heard says nothing about the new members' hearing. */
-    void newRing() {
+    public void newRing() {
         heardByAll = List.of();
     }
 
     /** Whether this ring ({@code members}) and the ring of beacon {@code b} hear each other entirely. */
-    boolean mutual(BeaconPacket b, List<Integer> members) {
+    public boolean mutual(BeaconPacket b, List<Integer> members) {
         return heardByAll.containsAll(b.members()) && b.hears().containsAll(members);
     }
 }

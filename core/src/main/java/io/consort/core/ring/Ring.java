@@ -74,6 +74,11 @@ public interface Ring {
     default void leave(long deadlineNanos) {
     }
 
+    /** Datagrams dropped because they could not be decoded; 0 for rings that receive none. */
+    default long droppedDatagrams() {
+        return 0;
+    }
+
     /** Whether a {@link #leave} is complete: the daemon may stop now. True for a ring of one. */
     default boolean left() {
         return true;

@@ -14,7 +14,7 @@ package io.consort.core.ring;
  * them. A daemon that stalls over and over must still detect real failures: only a bounded number
  * of consecutive graces are given before the ring next sees progress (a token, a new gather).
  */
-final class StallGuard {
+public final class StallGuard {
     /** Graces in a row without progress; then an overdue timer counts, stalled or not. */
     static final int MAX_CONSECUTIVE_GRACES = 3;
 
@@ -27,7 +27,7 @@ final class StallGuard {
     }
 
     /** A threshold well above scheduling jitter and well below the token loss timeout. */
-    static StallGuard forTimeouts(long tokenLossNanos, long tokenRetransmitNanos) {
+    public static StallGuard forTimeouts(long tokenLossNanos, long tokenRetransmitNanos) {
         return new StallGuard(Math.max(tokenRetransmitNanos, tokenLossNanos / 8));
     }
 
@@ -35,7 +35,7 @@ final class StallGuard {
      * Whether waking at {@code now}, with {@code deadline} the earliest moment the ring asked to be
      * woken at, is a stall that earns the failure timeouts a fresh start.
      */
-    boolean graceFor(long deadline, long now) {
+    public boolean graceFor(long deadline, long now) {
         if (deadline == Long.MAX_VALUE || now - deadline <= thresholdNanos || consecutive >= MAX_CONSECUTIVE_GRACES) {
             return false;
         }
@@ -45,12 +45,12 @@ final class StallGuard {
     }
 
     /** The ring heard from the others: the next stall earns a grace again. */
-    void progress() {
+    public void progress() {
         consecutive = 0;
     }
 
     /** How many graces were given, for diagnostics. */
-    long graces() {
+    public long graces() {
         return graces;
     }
 }

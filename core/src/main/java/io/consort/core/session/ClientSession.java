@@ -180,4 +180,31 @@ public final class ClientSession {
     public boolean hasReturnedCredits() {
         return withheldCredits > 0;
     }
+
+    /**
+     * Checks this session's bookkeeping, fail-stop: the bytes it buffers are never negative, nor
+     * its credits or its unordered multicast bytes; under -ea, the buffered bytes are exactly what its streams queue.
+     */
+    public void checkInvariants() {
+        if (bufferedBytes < 0 || sendCreditsAvailable < 0 || withheldCredits < 0 || unorderedBytes < 0) {
+            throw new IllegalStateException("session " + privateName + " bookkeeping broken: buffered " + bufferedBytes
+                    + ", send credits " + sendCreditsAvailable + ", withheld " + withheldCredits
+                    + ", unordered " + unorderedBytes);
+        }
+        assert bufferedBytes == queuedBytes() : "session " + privateName + " buffers " + bufferedBytes
+                + " bytes but queues " + queuedBytes();
+    }
+
+    private long queuedBytes() {
+        long n = 0;
+        for (SessionStream st : streams.values()) {
+            if (st.credits() < 0) {
+                throw new IllegalStateException("stream " + st.id + " of " + privateName + " has negative credits");
+            }
+            for (Event e : st.queue) {
+                n += e.sizeBytes();
+            }
+        }
+        return n;
+    }
 }

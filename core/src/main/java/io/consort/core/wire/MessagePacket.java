@@ -2,7 +2,7 @@ package io.consort.core.wire;
 
 /**
  * A message of the ring, multicast by the token holder under the next sequence number. Its body
- * is either an agreed item ({@link ItemCodec}) or, during recovery, a whole message packet of the
+ * is either an agreed item (io.consort.core.ring.ItemCodec) or, during recovery, a whole message packet of the
  * sender's old ring, re-sent so that every member coming from that ring ends up holding it.
  *
  * <pre>

@@ -13,6 +13,8 @@ import java.util.List;
 public final class NameCache {
     private static final int SLOTS = 1024; // power of two
     private static final int MAX_NAME_BYTES = 128;
+    /** The bytes of an entry too long to cache, which is never looked up. */
+    private static final byte[] NOT_CACHED = new byte[0];
 
     private record Entry(byte[] bytes, String name, List<String> single) {
     }
@@ -32,7 +34,7 @@ public final class NameCache {
     private Entry entry(byte[] b, int off, int len) {
         if (len > MAX_NAME_BYTES) {
             String s = new String(b, off, len, StandardCharsets.UTF_8);
-            return new Entry(null, s, List.of(s));
+            return new Entry(NOT_CACHED, s, List.of(s));
         }
         int h = len;
         for (int i = 0; i < len; i++) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consort.core.EngineConfig;
 import io.consort.core.ServiceLevel;
-import io.consort.core.wire.ItemCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

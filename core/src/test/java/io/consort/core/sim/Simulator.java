@@ -253,6 +253,11 @@ final class Simulator {
         queue.add(new Ev(Math.max(time, now), order++, r));
     }
 
+    /** Runs after every event, for observers such as the scenario runner's trace; null for none. */
+    Runnable afterEvent;
+    /** Tokens handed to engines (every visit, duplicates and retransmissions included). */
+    long tokensReceived;
+
     long debugFrom = Long.MAX_VALUE;
     long debugTo;
     long debugStep;
@@ -275,6 +280,9 @@ final class Simulator {
             now = e.at;
             events++;
             e.action.run();
+            if (afterEvent != null) {
+                afterEvent.run();
+            }
         }
         now = Math.max(now, until);
     }
@@ -486,6 +494,9 @@ final class Simulator {
                 }
             });
             return;
+        }
+        if (datagram.length > 3 && datagram[3] == Header.TYPE_TOKEN) {
+            tokensReceived++;
         }
         n.engine.receiveDatagram(from, datagram, now);
         if (n.stopOnToken && datagram.length > 3 && datagram[3] == Header.TYPE_TOKEN) {

@@ -8,6 +8,7 @@ import io.consort.core.EngineConfig;
 import io.consort.core.ServiceLevel;
 import io.consort.core.ViewId;
 import io.consort.core.ring.AgreedItem;
+import io.consort.core.ring.ItemCodec;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

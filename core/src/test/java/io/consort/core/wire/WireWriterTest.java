@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.consort.core.ServiceLevel;
 import io.consort.core.ring.AgreedItem;
+import io.consort.core.ring.ItemCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,11 @@
-package io.consort.core.wire;
+package io.consort.core.ring;
 
 import io.consort.core.ServiceLevel;
 import io.consort.core.ViewId;
-import io.consort.core.ring.AgreedItem;
+import io.consort.core.wire.NameCache;
+import io.consort.core.wire.WireException;
+import io.consort.core.wire.WireReader;
+import io.consort.core.wire.WireWriter;
 import java.util.ArrayList;
 import java.util.List;
 
