@@ -131,6 +131,14 @@ public final class Consortd implements Callable<Integer> {
         Path keyFile = clusterKey != null ? clusterKey : net.clusterKey();
         if (keyFile != null) {
             ClusterKeys.read(keyFile); // a bad key file is a configuration error, before anything starts
+            try {
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = java.nio.file.Files.getPosixFilePermissions(keyFile);
+                if (perms.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"))) {
+                    warnings.add(keyFile + " can be read by other users than its owner (chmod 600 it)");
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                // not a POSIX file system: nothing to check
+            }
             // Sealed packets are longer: the engine's datagrams shrink so that they still fit the MTU.
             int sealedMax = options.engine().maxDatagramBytes() - PacketSealer.OVERHEAD_BYTES;
             options = options.withEngine(options.engine().withMaxDatagramBytes(sealedMax));
