@@ -444,6 +444,10 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
                     return;
                 }
             }
+            if (count == 0) {
+                dropped.incrementAndGet(); // a bundle of nothing (found by TransportFuzzTest)
+                return;
+            }
             List<byte[]> datagrams = new java.util.ArrayList<>(count);
             for (int at = i + HEADER_BYTES; at < end;) {
                 int len = b.getUnsignedShort(at);
