@@ -28,6 +28,8 @@ import picocli.CommandLine.Option;
  *       three-daemon ring and attach their session in-process (no TCP); member 0 sends, all receive.</li>
  *   <li>{@code consort-safe}: the same at service level SAFE (run next to {@code consort}, which uses
  *       {@code --level}, in the same round).</li>
+ *   <li>{@code consort-sealed}: {@code consort} with the daemon traffic sealed (AES-256-GCM under a fresh
+ *       cluster key, network.clusterKey); run next to {@code consort} for the sealed-against-plain ratio.</li>
  *   <li>With {@code --senders N} (N > 1) every system has N members that all send and all receive:
  *       JGroups members 0..N-1; for Consort one member client per daemon (round robin), and no
  *       separate sender. Series get the suffix {@code -Ns}; FIFO per sender is checked everywhere,
@@ -250,8 +252,9 @@ public final class CompareCommand implements Callable<Integer> {
         int d = system.startsWith("consort") && !system.equals("consort-embedded") ? daemons : 3;
         try {
             return switch (system) {
-                case "consort" -> runConsort(series(system), level, size, rate, round, deadline);
-                case "consort-safe" -> runConsort(series(system), "SAFE", size, rate, round, deadline);
+                case "consort" -> runConsort(series(system), level, size, rate, round, false, deadline);
+                case "consort-safe" -> runConsort(series(system), "SAFE", size, rate, round, false, deadline);
+                case "consort-sealed" -> runConsort(series(system), level, size, rate, round, true, deadline);
                 case "consort-embedded" -> runEmbedded(series(system), size, rate, round, deadline);
                 case "jgroups-seq" -> runJGroups(true, size, rate, round, deadline);
                 case "jgroups-noseq" -> runJGroups(false, size, rate, round, deadline);
@@ -459,12 +462,12 @@ public final class CompareCommand implements Callable<Integer> {
         }
     }
 
-    private RunResult runConsort(String series, String level, int size, long rate, int round, long deadline)
-            throws Exception {
+    private RunResult runConsort(String series, String level, int size, long rate, int round, boolean sealed,
+            long deadline) throws Exception {
         List<MemberProcess> load = new ArrayList<>();
         int maxSessions = idleSessions > 0 ? idleSessions + 64 : 0;
         try (Consortds ds = Consortds.start(daemons, consortdJar, memberJvm, slowConsumerPolicy, mtu, tokenLossMillis,
-                maxSessions, consortdSettings, deadline, verbose)) {
+                maxSessions, consortdSettings, sealed, deadline, verbose)) {
             List<MemberProcess> clients = new ArrayList<>();
             try {
                 load = startLoad(ds, series, round);

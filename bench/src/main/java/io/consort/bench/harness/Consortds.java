@@ -45,14 +45,17 @@ final class Consortds implements AutoCloseable {
     /** {@code maxSessions}: consortd's {@code limits.maxSessions} per daemon; 0 leaves consortd's default (10 000). */
     static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
             int tokenLossMillis, int maxSessions, long deadlineNanos, boolean verbose) throws Exception {
-        return start(count, jar, jvm, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, List.of(), deadlineNanos,
-                verbose);
+        return start(count, jar, jvm, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, List.of(), false,
+                deadlineNanos, verbose);
     }
 
-    /** The same, with more of consortd's configuration: {@code section.key=value} each (see {@link #config}). */
+    /**
+     * The same, with more of consortd's configuration ({@code section.key=value} each, see {@link #config}) and,
+     * if {@code sealed}, a network's daemon traffic sealed under a fresh cluster key (network.clusterKey).
+     */
     static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
-            int tokenLossMillis, int maxSessions, List<String> settings, long deadlineNanos, boolean verbose)
-            throws Exception {
+            int tokenLossMillis, int maxSessions, List<String> settings, boolean sealed, long deadlineNanos,
+            boolean verbose) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -q -B package -pl transport-udp -am"
                     + " -DskipTests, or pass --consortd-jar");
@@ -62,7 +65,8 @@ final class Consortds implements AutoCloseable {
         }
         Path config = Files.createTempFile("consortd-bench", ".yaml");
         config.toFile().deleteOnExit();
-        Files.writeString(config, config(count, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, settings));
+        Files.writeString(config, config(count, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, settings)
+                + (sealed && count > 1 ? "  clusterKey: " + clusterKeyFile() + "\n" : ""));
         List<MemberProcess> started = new ArrayList<>();
         int[] ports = new int[count];
         try {
@@ -133,6 +137,18 @@ final class Consortds implements AutoCloseable {
             }
         }
         return y.toString();
+    }
+
+    /** A key file with one fresh random AES-256 key, readable by this user only. */
+    static Path clusterKeyFile() throws IOException {
+        Path f = Files.createTempFile("consortd-bench", ".key");
+        f.toFile().deleteOnExit();
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(f, "1 " + java.util.Base64.getEncoder().encodeToString(key) + " send\n");
+        f.toFile().setReadable(false, false);
+        f.toFile().setReadable(true, true);
+        return f;
     }
 
     private static int freeUdpPort() throws IOException {

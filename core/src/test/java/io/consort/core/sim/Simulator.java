@@ -80,6 +80,17 @@ final class Simulator {
         long sendWindowBytes;
         /** The engines' minimum token rotation under light traffic; negative for the default. */
         long rotationMinNanos = -1;
+        /**
+         * Packets an adversary on the network injects per second of chaos (see {@link #withAdversary}):
+         * replays of earlier packets, random forgeries and, if {@link #adversaryFlipsBits}, copies of
+         * earlier packets with bits flipped. Drawn from a random stream of their own; off in
+         * {@link #random}, so that every recorded seed replays as it did.
+         */
+        double adversaryPerSecond;
+        /** Whether the adversary also flips bits of packets it saw (undetectable without a seal on the wire). */
+        boolean adversaryFlipsBits;
+        /** What travels between daemons: the engine's datagrams as they are, or sealed by a {@link Wire}. */
+        Wire wire = Wire.PLAIN;
 
         static Params random(SplittableRandom r, long seed) {
             Params p = new Params();
@@ -101,6 +112,17 @@ final class Simulator {
             return p;
         }
 
+        /**
+         * These parameters with an adversary injecting {@code perSecond} packets a second during the
+         * chaos over {@code wire}; bits are flipped too if {@code flipBits}.
+         */
+        Params withAdversary(double perSecond, boolean flipBits, Wire wire) {
+            adversaryPerSecond = perSecond;
+            adversaryFlipsBits = flipBits;
+            this.wire = wire;
+            return this;
+        }
+
         /** These parameters with daemons stalling {@code perSecond} times a second during the chaos. */
         Params withStalls(double perSecond) {
             stallsPerSecond = perSecond;
@@ -118,8 +140,44 @@ final class Simulator {
                     + " lastLoad=" + lastLoadNanos / MS + "ms accelerated=" + acceleratedMessages
                     + (gracefulStopsPerSecond > 0 ? " gracefulStops/s=" + String.format("%.2f", gracefulStopsPerSecond)
                             : "")
-                    + (stallsPerSecond > 0 ? " stalls/s=" + stallsPerSecond : "");
+                    + (stallsPerSecond > 0 ? " stalls/s=" + stallsPerSecond : "")
+                    + (adversaryPerSecond > 0 ? " adversary/s=" + adversaryPerSecond + (adversaryFlipsBits ? "+flips" : "")
+                            + " wire=" + wire : "");
         }
+    }
+
+    /**
+     * What the network carries between two daemons. {@link #PLAIN} carries the engine's datagrams
+     * as they are; a sealing wire (transport-udp's tests put the daemon transport's seal here)
+     * turns each into a packet on the way out and back into a datagram on arrival, or drops it.
+     */
+    interface Wire {
+        /** The packet daemon {@code from} puts on the network for {@code datagram}. */
+        byte[] seal(int from, byte[] datagram);
+
+        /** The datagram daemon {@code to} takes from {@code packet}, claimed to come from {@code from}; null drops it. */
+        byte[] open(int to, int from, byte[] packet);
+
+        Wire PLAIN = new Wire() {
+            @Override
+            public byte[] seal(int from, byte[] datagram) {
+                return datagram;
+            }
+
+            @Override
+            public byte[] open(int to, int from, byte[] packet) {
+                return packet;
+            }
+
+            @Override
+            public String toString() {
+                return "plain";
+            }
+        };
+    }
+
+    /** A packet seen on the network, for the adversary to replay or alter. */
+    private record Seen(int from, int to, byte[] packet) {
     }
 
     /** A simulated event; ties in time run in scheduling order. */
@@ -191,6 +249,13 @@ final class Simulator {
     long events;
     int maxRingHeld;
     final List<String> trace = new ArrayList<>();
+    /** The adversary's own random stream, so that switching it on leaves every other draw as it was. */
+    private final SplittableRandom adversary;
+    private final List<Seen> seen = new ArrayList<>();
+    /** Packets the adversary injected: replays, forgeries, flipped copies. */
+    long injectedReplays;
+    long injectedForgeries;
+    long injectedFlips;
 
     /** One graceful stop of a daemon, in virtual time; -1 for what has not happened (yet). */
     static final class GracefulStop {
@@ -222,10 +287,20 @@ final class Simulator {
         this(seed, fixed, 0);
     }
 
+    /** The random run of {@code seed} with its drawn parameters changed by {@code adjust} (e.g. an adversary). */
+    static Simulator adjusted(long seed, java.util.function.UnaryOperator<Params> adjust) {
+        return new Simulator(seed, null, 0, adjust);
+    }
+
     private Simulator(long seed, Params fixed, double stallsPerSecond) {
+        this(seed, fixed, stallsPerSecond, p -> p);
+    }
+
+    private Simulator(long seed, Params fixed, double stallsPerSecond, java.util.function.UnaryOperator<Params> adjust) {
         this.seed = seed;
         this.rnd = new SplittableRandom(seed);
-        this.params = fixed != null ? fixed : Params.random(rnd, seed).withStalls(stallsPerSecond);
+        this.params = fixed != null ? fixed : adjust.apply(Params.random(rnd, seed).withStalls(stallsPerSecond));
+        this.adversary = new SplittableRandom(seed * 0xD6E8FEB86659FD93L + 11);
         this.nodes = new Node[params.daemons];
         this.blocked = new boolean[params.daemons][params.daemons];
         for (int i = 0; i < nodes.length; i++) {
@@ -475,9 +550,28 @@ final class Simulator {
             return;
         }
         int copies = chaos && rnd.nextDouble() < params.duplication ? 2 : 1;
+        byte[] packet = params.wire.seal(from, datagram);
+        if (params.adversaryPerSecond > 0) {
+            if (seen.size() < 4096) {
+                seen.add(new Seen(from, to, packet));
+            } else {
+                seen.set(adversary.nextInt(seen.size()), new Seen(from, to, packet));
+            }
+        }
         for (int i = 0; i < copies; i++) {
             long delay = params.minDelayNanos + rnd.nextLong(params.maxDelayNanos - params.minDelayNanos + 1);
-            at(now + delay, () -> receive(nodes[to], from, datagram));
+            at(now + delay, () -> receivePacket(nodes[to], from, packet));
+        }
+    }
+
+    /** A packet arrives at {@code n}: the wire opens it (or drops it) before the engine sees it. */
+    private void receivePacket(Node n, int from, byte[] packet) {
+        if (n.engine == null) {
+            return;
+        }
+        byte[] datagram = params.wire.open(n.id, from, packet);
+        if (datagram != null) {
+            receive(n, from, datagram);
         }
     }
 
@@ -751,6 +845,7 @@ final class Simulator {
             }
         }
         scheduleStalls(chaosEnd);
+        scheduleAdversary(chaosEnd);
         // Client actions.
         long t = 0;
         while (true) {
@@ -777,6 +872,57 @@ final class Simulator {
             int d = r.nextInt(nodes.length);
             long length = (10 + r.nextInt(291)) * MS;
             at(t, () -> pause(d, length));
+        }
+    }
+
+    /**
+     * The adversary: at random moments of the chaos it sends a daemon a packet claiming to come from
+     * another daemon: a replay of any packet seen so far (however old), random bytes, or (if allowed)
+     * a packet seen so far with one to three bits flipped.
+     */
+    private void scheduleAdversary(long chaosEnd) {
+        if (params.adversaryPerSecond <= 0) {
+            return;
+        }
+        long t = 0;
+        while (true) {
+            t += (long) (-Math.log(1 - adversary.nextDouble()) / params.adversaryPerSecond * 1e9);
+            if (t >= chaosEnd) {
+                break;
+            }
+            at(t, this::inject);
+        }
+    }
+
+    private void inject() {
+        int kind = adversary.nextInt(params.adversaryFlipsBits ? 3 : 2);
+        if (seen.isEmpty() || kind == 1) {
+            byte[] junk = new byte[adversary.nextInt(600)];
+            adversary.nextBytes(junk);
+            if (junk.length > 4 && adversary.nextBoolean()) {
+                // a well-formed start, so that decoders get past their first checks
+                byte[] real = seen.isEmpty() ? junk : seen.get(adversary.nextInt(seen.size())).packet;
+                System.arraycopy(real, 0, junk, 0, Math.min(real.length, Math.min(junk.length, 8)));
+            }
+            injectedForgeries++;
+            receivePacket(nodes[adversary.nextInt(nodes.length)], adversary.nextInt(nodes.length), junk);
+            return;
+        }
+        Seen s = seen.get(adversary.nextInt(seen.size()));
+        byte[] packet = s.packet;
+        if (kind == 2 && packet.length > 0) {
+            packet = packet.clone();
+            for (int i = 1 + adversary.nextInt(3); i > 0; i--) {
+                packet[adversary.nextInt(packet.length)] ^= (byte) (1 << adversary.nextInt(8));
+            }
+            injectedFlips++;
+        } else {
+            injectedReplays++;
+        }
+        // to where it went, or to any other daemon: a broadcast reached them all anyway
+        int to = adversary.nextBoolean() ? s.to : adversary.nextInt(nodes.length);
+        if (to != s.from) {
+            receivePacket(nodes[to], s.from, packet);
         }
     }
 

@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
             "  daemon:   name, host (client address; 0.0.0.0 for all), clientPort",
             "  network:  daemons: list of {name, id (0-1023), address, port (daemon-to-daemon UDP)},",
             "            mtu (default 1500; larger messages travel in fragments),",
-            "            multicast (group:port, optional), interface (for multicast, optional)",
+            "            multicast (group:port, optional), interface (for multicast, optional),",
+            "            clusterKey (a key file: daemon traffic sealed with AES-256-GCM; re-read every second)",
             "  timeouts: milliseconds: tokenLoss (400), tokenRetransmit (30), joinInterval (20),",
             "            consensus (200), mergeDetect (100), tokenHold (1), rotationMinMicros (500),",
             "            leave (5 x tokenLoss: the longest a SIGTERM waits to leave the ring gracefully)",
@@ -61,6 +62,9 @@ import picocli.CommandLine.Option;
             "are served on the segment port beside Consort's (--no-spread turns that off). Token_Timeout,",
             "Hurry_Timeout, Join_Timeout, Gather_Timeout, Window, Personal_Window map; Spread's other",
             "settings are ignored with a warning.",
+            "",
+            "Off loopback consortd refuses to start without TLS for clients and a cluster key for the",
+            "daemon network, unless --insecure (docs/SECURITY.md).",
             "",
             "Command-line options override the file. Configuration errors name the file and line;",
             "the exit code is then 2.",
@@ -102,8 +106,21 @@ public final class Consortd implements Callable<Integer> {
     @Option(names = "--no-spread", description = "Serve no Spread 4.4 clients, even with a spread.conf.")
     boolean noSpread;
 
-    /** What the daemon runs: its options and, in a daemon network, its transport. */
-    record Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription) {
+    @Option(names = "--cluster-key", paramLabel = "FILE",
+            description = "Cluster key file (network.clusterKey): daemon-to-daemon traffic sealed with AES-256-GCM; "
+                    + "the file is re-read every second, so a key rotation needs no restart.")
+    @Nullable Path clusterKey;
+
+    @Option(names = "--insecure", description = "Start even if clients or daemons are reachable off loopback without "
+            + "TLS or a cluster key (logged as a warning).")
+    boolean insecure;
+
+    /** What the daemon runs: its options and, in a daemon network, its transport and its cluster key file. */
+    record Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription,
+            @Nullable Path clusterKey, SecurityPosture posture) {
+        Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription) {
+            this(options, udp, selfDescription, null, SecurityPosture.of("127.0.0.1", false, List.of(), false));
+        }
     }
 
     final List<String> warnings = new ArrayList<>();
@@ -139,16 +156,35 @@ public final class Consortd implements Callable<Integer> {
         }
         options = options.withEngine(options.engine().withIncarnation(Math.max(1, System.currentTimeMillis())));
         NetworkConfig net = parsed.network();
+        boolean tls = SecurityPosture.hasTlsSection(config);
         if (net == null || net.daemons().size() < 2) {
-            return new Plan(options, null, null);
+            return new Plan(options, null, null, null, SecurityPosture.of(options.host(), tls, List.of(), false));
+        }
+        Path keyFile = clusterKey != null ? clusterKey : net.clusterKey();
+        if (keyFile != null) {
+            ClusterKeys.read(keyFile); // a bad key file is a configuration error, before anything starts
+            try {
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = java.nio.file.Files.getPosixFilePermissions(keyFile);
+                if (perms.stream().anyMatch(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"))) {
+                    warnings.add(keyFile + " can be read by other users than its owner (chmod 600 it)");
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                // not a POSIX file system: nothing to check
+            }
+            // Sealed packets are longer: the engine's datagrams shrink so that they still fit the MTU.
+            int sealedMax = options.engine().maxDatagramBytes() - PacketSealer.OVERHEAD_BYTES;
+            options = options.withEngine(options.engine().withMaxDatagramBytes(sealedMax));
         }
         NetworkConfig.Daemon self = selfIn(net, options.engine().daemonName(), name != null
                 || !options.engine().daemonName().equals(DaemonOptions.defaults().engine().daemonName()));
         options = options.withEngine(options.engine().withDaemonName(self.name()).withClustered(true)
                 .withDaemonId(self.id()));
         UdpOptions udp = net.udpOptions(self);
+        SecurityPosture posture = SecurityPosture.of(options.host(), tls,
+                net.daemons().stream().map(NetworkConfig.Daemon::host).toList(), keyFile != null);
         return new Plan(options, udp, self.name() + " (id " + self.id() + ") of " + net.daemons().size()
-                + " daemons, daemon traffic on " + udp.self());
+                + " daemons, daemon traffic on " + udp.self() + (keyFile == null ? ", plain" : ", sealed"),
+                keyFile, posture);
     }
 
     private static NetworkConfig.Daemon selfIn(NetworkConfig net, String name, boolean named) {
@@ -194,18 +230,41 @@ public final class Consortd implements Callable<Integer> {
             return 2;
         }
         warnings.forEach(w -> System.err.println("consortd: warning: " + w));
+        if (!plan.posture().problems().isEmpty()) {
+            if (!insecure) {
+                plan.posture().problems().forEach(p -> System.err.println("consortd: refusing to start: " + p));
+                System.err.println("consortd: (--insecure starts anyway; see docs/SECURITY.md)");
+                return 2;
+            }
+            plan.posture().problems().forEach(p -> System.err.println("consortd: warning: --insecure: " + p));
+        }
         EmbeddedDaemon daemon;
+        KeyFileWatcher watcher = null;
         try {
-            daemon = start(plan);
+            PacketSealer sealer = null;
+            Path keyFile = plan.clusterKey();
+            if (plan.udp() != null && keyFile != null) {
+                sealer = PacketSealer.forProcess(plan.udp().selfId(), ClusterKeys.read(keyFile));
+                watcher = KeyFileWatcher.start(keyFile, sealer, KeyFileWatcher.DEFAULT_PERIOD,
+                        m -> System.out.println("consortd: " + m));
+            }
+            daemon = start(plan, sealer);
         } catch (RuntimeException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
             System.err.println("consortd: cannot start: " + e.getMessage());
             return 1;
         }
         SecurityReloader reloader = securityReloader(daemon);
         CountDownLatch stopped = new CountDownLatch(1);
+        KeyFileWatcher keys = watcher;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (reloader != null) {
                 reloader.close();
+            }
+            if (keys != null) {
+                keys.close();
             }
             daemon.close();
             stopped.countDown();
@@ -243,13 +302,19 @@ public final class Consortd implements Callable<Integer> {
         } catch (DaemonConfigFile.ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        return start(plan);
+        UdpOptions udp = plan.udp();
+        Path keyFile = plan.clusterKey();
+        PacketSealer sealer = udp != null && keyFile != null
+                ? PacketSealer.forProcess(udp.selfId(), ClusterKeys.read(keyFile)) : null;
+        return start(plan, sealer);
     }
 
-    private static EmbeddedDaemon start(Plan plan) {
-        return plan.udp() == null ? EmbeddedDaemon.start(plan.options())
-                : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(plan.udp(),
-                        plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES));
+    /** The daemon of {@code plan}, its daemon traffic sealed by {@code sealer} if there is one. */
+    private static EmbeddedDaemon start(Plan plan, @Nullable PacketSealer sealer) {
+        UdpOptions udp = plan.udp();
+        return udp == null ? EmbeddedDaemon.start(plan.options())
+                : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(udp,
+                        plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES, sealer));
     }
 
     /** Watches a YAML configuration for changed security settings (security.reload), or null. */

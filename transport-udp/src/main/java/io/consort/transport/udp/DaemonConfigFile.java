@@ -28,6 +28,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   mtu: 1500                # datagrams are sized to it; larger messages travel in fragments
  *   multicast: 239.0.0.1:4904  # optional: broadcasts to this group instead of to each daemon
  *   interface: eth0          # optional: the interface for multicast
+ *   clusterKey: cluster.key  # optional: seal daemon traffic with AES-256-GCM under this key file
+ *                            # (relative to this file; see ClusterKeys and docs/SECURITY.md)
  * timeouts:                  # milliseconds
  *   tokenLoss: 400           # no token this long: the ring re-forms without the silent daemons
  *   tokenRetransmit: 30
@@ -197,7 +199,7 @@ public final class DaemonConfigFile {
         NetworkConfig network = null;
         JsonNode net = root.path("network");
         if (!net.isMissingNode()) {
-            r.onlyKeys(net, "network.", "daemons", "mtu", "multicast", "interface");
+            r.onlyKeys(net, "network.", "daemons", "mtu", "multicast", "interface", "clusterKey");
             JsonNode list = net.path("daemons");
             if (!list.isArray() || list.isEmpty()) {
                 throw r.error("network.daemons", "must be a list of daemons, each with name, id, address and port");
@@ -270,6 +272,11 @@ public final class DaemonConfigFile {
             }
             String nif = net.has("interface") ? r.text(net, "network.interface") : null;
             network = new NetworkConfig(daemons, mtu, mcast, nif, file.toString());
+            if (net.has("clusterKey")) {
+                Path key = Path.of(r.text(net, "network.clusterKey"));
+                Path dir = file.toAbsolutePath().getParent();
+                network = network.withClusterKey(key.isAbsolute() || dir == null ? key : dir.resolve(key));
+            }
             int maxDatagram = network.maxDatagramBytes();
             engine = r.apply("network.mtu", engine, e -> e.withMaxDatagramBytes(maxDatagram));
         }

@@ -18,9 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param multicastGroup a multicast group for broadcasts, or null for unicast only
  * @param multicastInterface the interface for multicast, or null for the daemon's own address's
  * @param source         the file, for messages
+ * @param clusterKey     the cluster key file that seals daemon traffic ({@link ClusterKeys}), or null for plain
  */
 public record NetworkConfig(List<Daemon> daemons, int mtu, @Nullable InetSocketAddress multicastGroup,
-        @Nullable String multicastInterface, String source) {
+        @Nullable String multicastInterface, String source, java.nio.file.@Nullable Path clusterKey) {
     /** IPv4 and UDP headers. */
     public static final int IP_UDP_HEADER_BYTES = 28;
     /** The default MTU: Ethernet's. */
@@ -33,6 +34,17 @@ public record NetworkConfig(List<Daemon> daemons, int mtu, @Nullable InetSocketA
     public NetworkConfig {
         daemons = List.copyOf(daemons);
         Objects.requireNonNull(source, "source");
+    }
+
+    /** A network whose traffic is plain until {@link #withClusterKey} says otherwise. */
+    public NetworkConfig(List<Daemon> daemons, int mtu, @Nullable InetSocketAddress multicastGroup,
+            @Nullable String multicastInterface, String source) {
+        this(daemons, mtu, multicastGroup, multicastInterface, source, null);
+    }
+
+    /** This network with its traffic sealed under the keys of {@code keyFile} (null: plain). */
+    public NetworkConfig withClusterKey(java.nio.file.@Nullable Path keyFile) {
+        return new NetworkConfig(daemons, mtu, multicastGroup, multicastInterface, source, keyFile);
     }
 
     /** The daemon called {@code name}, or null. */

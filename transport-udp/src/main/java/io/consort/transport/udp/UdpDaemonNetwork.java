@@ -97,8 +97,12 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     /** Packets encoded (as opposed to shared with another peer), for tests. */
     private final AtomicLong encodedPackets = new AtomicLong();
 
-    private UdpDaemonNetwork(UdpOptions options, int maxPacketBytes) {
+    /** Seals and opens every packet when the network has a cluster key (see {@link PacketSealer}); else null. */
+    private final @Nullable PacketSealer sealer;
+
+    private UdpDaemonNetwork(UdpOptions options, int maxPacketBytes, @Nullable PacketSealer sealer) {
         this.options = options;
+        this.sealer = sealer;
         this.maxPacketBytes = Math.max(HEADER_BYTES + 2, Math.min(UdpOptions.MAX_UDP_PAYLOAD, maxPacketBytes));
         this.nativeTransport = options.preferNative() && Epoll.isAvailable();
     }
@@ -113,7 +117,27 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
      * payload (the MTU less 28 bytes of IP and UDP headers; at most {@link UdpOptions#MAX_UDP_PAYLOAD}).
      */
     public static UdpDaemonNetwork create(UdpOptions options, int maxPacketBytes) {
-        return new UdpDaemonNetwork(Objects.requireNonNull(options, "options"), maxPacketBytes);
+        return new UdpDaemonNetwork(Objects.requireNonNull(options, "options"), maxPacketBytes, null);
+    }
+
+    /**
+     * A transport like {@link #create(UdpOptions, int)} whose packets are sealed by {@code sealer}
+     * (null: plain); a sealed packet is {@link PacketSealer#OVERHEAD_BYTES} longer than
+     * {@code maxPacketBytes}, which is lowered if that would pass the largest UDP payload.
+     */
+    public static UdpDaemonNetwork create(UdpOptions options, int maxPacketBytes, @Nullable PacketSealer sealer) {
+        return new UdpDaemonNetwork(Objects.requireNonNull(options, "options"), sealer == null ? maxPacketBytes
+                : Math.min(maxPacketBytes, UdpOptions.MAX_UDP_PAYLOAD - PacketSealer.OVERHEAD_BYTES), sealer);
+    }
+
+    /** The sealer of this transport, with its drop counters by reason; null if packets travel plain. */
+    public @Nullable PacketSealer sealer() {
+        return sealer;
+    }
+
+    /** The unicast channel once started: tests inject datagrams into its pipeline. */
+    @Nullable Channel channel() {
+        return channel;
     }
 
     /** The largest UDP payload this transport sends. */
@@ -229,7 +253,12 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpOptions.MAX_UDP_PAYLOAD + 64))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(options.sendQueueBytesMax() / 2, options.sendQueueBytesMax()))
-                .handler(new InboundAdapter());
+                .handler(sealer == null ? new InboundAdapter() : new io.netty.channel.ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new SealingHandler(sealer), new InboundAdapter());
+                    }
+                });
     }
 
     @Override
@@ -447,6 +476,10 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
                     dropped.incrementAndGet();
                     return;
                 }
+            }
+            if (count == 0) {
+                dropped.incrementAndGet(); // a bundle of nothing (found by TransportFuzzTest)
+                return;
             }
             List<byte[]> datagrams = new java.util.ArrayList<>(count);
             for (int at = i + HEADER_BYTES; at < end;) {

@@ -136,7 +136,8 @@ final class NetnsNetwork implements AutoCloseable {
 
     /** Consortd's arguments for host {@code i}: clients on its host address, fixed port. */
     List<String> daemonArgs(int i) {
-        return List.of("--host", address(i), "--port", String.valueOf(CLIENT_PORT));
+        // Off loopback without TLS for clients: consortd starts only when told --insecure (docs/SECURITY.md).
+        return List.of("--host", address(i), "--port", String.valueOf(CLIENT_PORT), "--insecure");
     }
 
     /** Cuts daemon-to-daemon UDP between every host of {@code a} and every host of {@code b}, both ways. */

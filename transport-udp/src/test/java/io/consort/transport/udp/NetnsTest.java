@@ -67,7 +67,12 @@ class NetnsTest {
     private List<ProcessCluster.Client> startWithClients() throws Exception {
         // Token loss at 600 ms rather than 200: five daemon JVMs and this one share the machine's
         // CPUs, and a scheduling stall should not pass for a network fault.
-        cluster = new ProcessCluster(dir, net.daemonAddresses(), "timeouts: {tokenLoss: 600, consensus: 300}\n", "1500", net::exec, net::daemonArgs,
+        // Off loopback the daemon traffic is sealed, as consortd requires (its clients run --insecure: plain TCP).
+        java.nio.file.Path keys = dir.resolve("cluster.key");
+        java.nio.file.Files.writeString(keys, "1 " + java.util.Base64.getEncoder().encodeToString(PacketSealerTest.key(5))
+                + " send\n");
+        cluster = new ProcessCluster(dir, net.daemonAddresses(), "  clusterKey: " + keys
+                + "\ntimeouts: {tokenLoss: 600, consensus: 300}\n", "1500", net::exec, net::daemonArgs,
                 List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         int[] ids = new int[HOSTS];
         for (int i = 0; i < HOSTS; i++) {
