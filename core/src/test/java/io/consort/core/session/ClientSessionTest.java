@@ -54,10 +54,16 @@ class ClientSessionTest {
     @Test
     void sendCreditsComeBackOnlyOnceToldToTheClient() {
         s.takeSendCredit();
+        s.submittedMulticast(100);
         s.takeSendCredit();
+        s.submittedMulticast(100);
         assertThatThrownBy(s::takeSendCredit).isInstanceOf(ConsortException.class)
                 .satisfies(e -> assertThat(((ConsortException) e).code()).isEqualTo(ErrorCode.PROTOCOL_VIOLATION));
-        s.acceptedMulticast();
+        assertThat(s.readingPausedChange(150)).as("200 unordered bytes are over a window of 150").isTrue();
+        s.acceptedMulticast(100);
+        assertThat(s.unorderedBytes()).isEqualTo(100);
+        assertThat(s.readingPausedChange(150)).as("back under the window: reading resumes").isFalse();
+        assertThat(s.readingPausedChange(150)).as("no change, nothing to say").isNull();
         assertThat(s.hasReturnedCredits()).isTrue();
         assertThatThrownBy(s::takeSendCredit).as("not spendable before the client is told").isInstanceOf(ConsortException.class);
         assertThat(s.takeReturnedCredits()).isEqualTo(1);
