@@ -41,8 +41,23 @@ final class Publication implements CoreSubscriber<OutgoingMessage>, DefaultSessi
     private volatile @Nullable Throwable upstreamError;
     // Loop only:
     private long outstanding;
-    private long toRequest;
+    /** Requested from upstream and not yet accepted by the daemon (arrived or not). */
+    private long inFlight;
+    /** Payload bytes of the messages arrived and not yet accepted, and their sizes in acceptance order. */
+    private long outstandingBytes;
+    private final java.util.ArrayDeque<Integer> sizes = new java.util.ArrayDeque<>();
     private boolean terminated;
+    private int lastSize;
+
+    /**
+     * The most payload bytes a publication holds in the client (arrived from upstream, not yet accepted by
+     * the daemon) before it stops asking upstream for more. The send window counts messages (2048 by
+     * default): of 1 MiB messages that would be 2 GiB in the client's heap. Requests go up in steps of at
+     * most {@link #REQUEST_STEP} so that a synchronous source cannot overshoot the bound by a whole window.
+     */
+    static final long CLIENT_BYTES_MAX = 16L << 20;
+    static final int REQUEST_STEP = 256;
+    static final int FIRST_STEP = 16;
 
     Publication(DefaultSession session, EventLoop loop, MonoSink<Void> sink, int window) {
         this.session = session;
@@ -61,7 +76,7 @@ final class Publication implements CoreSubscriber<OutgoingMessage>, DefaultSessi
                 terminate(session.closedErrorOnLoop());
             } else {
                 session.publications.add(this);
-                s.request(window);
+                topUp();
             }
         });
     }
@@ -105,6 +120,10 @@ final class Publication implements CoreSubscriber<OutgoingMessage>, DefaultSessi
         OutgoingMessage m;
         while (!terminated && (m = arrived.poll()) != null) {
             outstanding++;
+            int size = m.payloadBytes().length;
+            outstandingBytes += size;
+            sizes.add(size);
+            lastSize = size;
             queued |= session.enqueue(m, this);
         }
         if (queued) {
@@ -114,6 +133,7 @@ final class Publication implements CoreSubscriber<OutgoingMessage>, DefaultSessi
             arrived.clear();
             return;
         }
+        topUp();
         if (done && arrived.isEmpty()) {
             Throwable e = upstreamError;
             if (e != null) {
@@ -128,7 +148,33 @@ final class Publication implements CoreSubscriber<OutgoingMessage>, DefaultSessi
     public void accepted() {
         if (!terminated) {
             outstanding--;
-            toRequest++;
+            inFlight--;
+            Integer size = sizes.poll();
+            outstandingBytes -= size == null ? 0 : size;
+        }
+    }
+
+    /**
+     * Asks upstream for what the window and the byte bound allow, in steps: on the loop, after a drain and
+     * after each SEND_CREDIT's acceptances (never per message).
+     */
+    private void topUp() {
+        Subscription s = upstream;
+        if (terminated || s == null || upstreamDone || outstandingBytes >= CLIENT_BYTES_MAX) {
+            return;
+        }
+        // Messages requested but not arrived yet have an unknown size: ask for the next step only once the
+        // previous one has arrived, so a burst of large ones overshoots the bound by one step at most.
+        long notArrived = inFlight - outstanding;
+        long step = FIRST_STEP; // until a message's size is known
+        if (lastSize > 0) {
+            // Sized by the last message: large messages are asked for a few at a time.
+            step = Math.max(1, Math.min(REQUEST_STEP, (CLIENT_BYTES_MAX - outstandingBytes) / lastSize));
+        }
+        long n = Math.min(window - inFlight, step - notArrived);
+        if (n > 0) {
+            inFlight += n;
+            s.request(n);
         }
     }
 
@@ -155,12 +201,7 @@ final class Publication implements CoreSubscriber<OutgoingMessage>, DefaultSessi
             }
             return;
         }
-        long n = toRequest;
-        Subscription s = upstream;
-        if (n > 0 && s != null) {
-            toRequest = 0;
-            s.request(n);
-        }
+        topUp();
     }
 
     /** The session's connection is gone (on the loop). */

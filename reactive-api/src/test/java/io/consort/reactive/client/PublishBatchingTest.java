@@ -121,6 +121,30 @@ class PublishBatchingTest {
     }
 
     @Test
+    void largeMessagesAreAskedForByBytesNotByTheWholeWindow() throws Exception {
+        int mib = 1 << 20;
+        fromDaemon(w -> DaemonFrames.welcome(w, "#c#d1", 2048, 2 * mib));
+        List<Integer> emitted = new ArrayList<>();
+        CompletableFuture<Void> done = session.publish(Flux.range(0, 200).doOnNext(emitted::add)
+                .map(i -> OutgoingMessage.to("g").payload(new byte[mib]))).toFuture();
+        channel.runPendingTasks();
+        // 2048 credits of 1 MiB messages would be 2 GiB in this JVM; the publication holds about 16 MiB.
+        long bound = Publication.CLIENT_BYTES_MAX / mib + Publication.FIRST_STEP;
+        assertTrue(emitted.size() <= bound, "asked upstream for " + emitted.size() + " messages of 1 MiB");
+        int accepted = 0;
+        while (accepted < 200) {
+            int n = sentPayloads().size();
+            assertTrue(n > 0, "what was asked for is sent");
+            accepted += n;
+            fromDaemon(w -> DaemonFrames.sendCredit(w, n));
+            assertTrue(emitted.size() - accepted <= bound, "held: " + (emitted.size() - accepted));
+        }
+        assertTrue(done.isDone());
+        done.get();
+        assertEquals(200, emitted.size());
+    }
+
+    @Test
     void aRefusedMessageFailsThePublishAndStopsTheStream() {
         fromDaemon(w -> DaemonFrames.welcome(w, "#c#d1", 100, 2 * SIZE));
         List<Integer> emitted = new ArrayList<>();
