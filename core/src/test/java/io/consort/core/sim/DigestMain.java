@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * <p>{@code java -cp <core test classpath> io.consort.core.sim.DigestMain <firstSeed> <count>}
  * prints, per seed, three lines: the plain run, the run with stalls (2.5 a second), and the run
  * with graceful stops (1 a second) and stalls (1 a second). Single-threaded on purpose.
- * The digests of seeds 1 to 100 before the engine restructure (issue 11) are in
+ * The digests of seeds 1 to 100 of the current engine (regenerated after the paced rotation and the
+ * 2048-message send window, which change timings, so every digest changed with them) are in
  * {@code src/test/resources/sim-digests.txt}; compare with {@code diff}.
  */
 final class DigestMain {
