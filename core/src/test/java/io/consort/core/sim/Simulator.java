@@ -362,13 +362,6 @@ final class Simulator {
         now = Math.max(now, until);
     }
 
-    /** Token datagrams the daemons have sent so far (retransmissions included): what the rotation costs. */
-    long tokensSent() {
-        return tokensSent;
-    }
-
-    private long tokensSent;
-
     Engine engine(int daemon) {
         return nodes[daemon].engine;
     }
@@ -542,9 +535,6 @@ final class Simulator {
     private void transmit(int from, int to, byte[] datagram) {
         if (to < 0 || to >= nodes.length || blocked[from][to]) {
             return;
-        }
-        if (datagram.length > 3 && datagram[3] == io.consort.core.wire.Header.TYPE_TOKEN) {
-            tokensSent++;
         }
         if (chaos && rnd.nextDouble() < params.loss) {
             return;

@@ -76,11 +76,6 @@ final class EngineLoop implements AutoCloseable {
         this.loop = group.next();
     }
 
-    /** The event loop group of the daemon's one thread: its TCP server and daemon network run on it. */
-    EventLoopGroup group() {
-        return group;
-    }
-
     /** The Reactor Netty resources around {@link #group()}, for the daemon's TCP server. */
     LoopResources resources() {
         return resources;
@@ -139,11 +134,6 @@ final class EngineLoop implements AutoCloseable {
             batchScheduled = true;
             loop.execute(runBatch);
         }
-    }
-
-    /** Whether the caller runs on the daemon's thread. */
-    boolean inLoop() {
-        return loop.inEventLoop();
     }
 
     /** How many inputs wait for the engine now (for memory bounds). */
