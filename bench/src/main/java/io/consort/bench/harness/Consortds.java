@@ -31,27 +31,12 @@ final class Consortds implements AutoCloseable {
         this.clientPorts = clientPorts;
     }
 
-    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
-            long deadlineNanos, boolean verbose) throws Exception {
-        return start(count, jar, jvm, slowConsumerPolicy, mtu, 0, deadlineNanos, verbose);
-    }
-
-    /** {@code tokenLossMillis}: consortd's {@code timeouts.tokenLoss}; 0 leaves consortd's default. */
-    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
-            int tokenLossMillis, long deadlineNanos, boolean verbose) throws Exception {
-        return start(count, jar, jvm, slowConsumerPolicy, mtu, tokenLossMillis, 0, deadlineNanos, verbose);
-    }
-
-    /** {@code maxSessions}: consortd's {@code limits.maxSessions} per daemon; 0 leaves consortd's default (10 000). */
-    static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
-            int tokenLossMillis, int maxSessions, long deadlineNanos, boolean verbose) throws Exception {
-        return start(count, jar, jvm, slowConsumerPolicy, mtu, tokenLossMillis, maxSessions, List.of(), false,
-                deadlineNanos, verbose);
-    }
-
     /**
-     * The same, with more of consortd's configuration ({@code section.key=value} each, see {@link #config}) and,
-     * if {@code sealed}, a network's daemon traffic sealed under a fresh cluster key (network.clusterKey).
+     * Starts {@code count} daemons from one configuration: {@code tokenLossMillis} is consortd's
+     * {@code timeouts.tokenLoss} and {@code maxSessions} its {@code limits.maxSessions} (0 leaves either at
+     * consortd's default), {@code settings} more of its configuration ({@code section.key=value} each, see
+     * {@link #config}) and, if {@code sealed}, a network's daemon traffic is sealed under a fresh cluster key
+     * (network.clusterKey).
      */
     static Consortds start(int count, Path jar, List<String> jvm, String slowConsumerPolicy, int mtu,
             int tokenLossMillis, int maxSessions, List<String> settings, boolean sealed, long deadlineNanos,

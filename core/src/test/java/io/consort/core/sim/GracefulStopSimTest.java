@@ -398,14 +398,9 @@ class GracefulStopSimTest {
         long count = Long.getLong("consort.sim.leaveChaosSeeds", 60);
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         LongStream.range(from, from + count).parallel().forEach(seed -> {
-            Simulator sim = new Simulator(seed, withGracefulStops(seed));
-            try {
-                List<InvariantChecker.Violation> v = sim.run();
-                if (!v.isEmpty()) {
-                    failures.add(sim.report(v));
-                }
-            } catch (RuntimeException | AssertionError e) {
-                failures.add("seed " + seed + " threw " + e);
+            String failure = new Simulator(seed, withGracefulStops(seed)).runForFailure();
+            if (failure != null) {
+                failures.add(failure);
             }
         });
         failures.stream().limit(3).forEach(System.out::println);

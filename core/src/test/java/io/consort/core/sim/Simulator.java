@@ -1051,6 +1051,17 @@ final class Simulator {
     }
 
     /** The command that replays this seed. */
+    /** Runs the simulation ({@link #run()}); what went wrong (a broken invariant, or what the run threw), or null. */
+    @org.jspecify.annotations.Nullable String runForFailure() {
+        List<InvariantChecker.Violation> v;
+        try {
+            v = run();
+        } catch (RuntimeException | AssertionError e) {
+            return "seed " + seed + " threw " + e;
+        }
+        return v.isEmpty() ? null : report(v);
+    }
+
     String replayCommand() {
         return "mvn -q -B -pl core test -Dtest=SimulatorTest#replay -Dconsort.sim.seed=" + seed
                 + (params.stallsPerSecond > 0 ? " -Dconsort.sim.stalls=" + params.stallsPerSecond : "");

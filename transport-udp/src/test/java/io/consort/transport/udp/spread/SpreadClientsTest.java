@@ -60,6 +60,24 @@ class SpreadClientsTest {
         return p;
     }
 
+    /** The lines {@code p} prints, as they come, read by a thread of their own until it ends. */
+    private static BlockingQueue<String> lines(Process p) {
+        BlockingQueue<String> out = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null;) {
+                    out.add(l);
+                }
+            } catch (java.io.IOException e) {
+                // ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return out;
+    }
+
     private static SpreadLine recv(SpreadProbe p) throws Exception {
         return SpreadLine.parse(p.recv());
     }
@@ -242,19 +260,7 @@ class SpreadClientsTest {
         Process spuser = new ProcessBuilder(SpreadTools.tool("spuser").toString(), "-u", "sam", "-s",
                 daemon.spreadPort() + "@127.0.0.1").redirectErrorStream(true).start();
         closeables.add(spuser::destroyForcibly);
-        BlockingQueue<String> out = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(spuser.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null;) {
-                    out.add(l);
-                }
-            } catch (java.io.IOException e) {
-                // ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<String> out = lines(spuser);
         Writer in = new OutputStreamWriter(spuser.getOutputStream(), StandardCharsets.UTF_8);
         awaitLine(out, "User: connected to " + daemon.spreadPort() + "@127.0.0.1 with private group #sam#d1");
         in.write("j g\n");
@@ -295,19 +301,7 @@ class SpreadClientsTest {
                 "-cp", classPath, "SpJavaProbe", String.valueOf(daemon.spreadPort()), "jim", "g")
                 .redirectErrorStream(true).start();
         closeables.add(jim::destroyForcibly);
-        BlockingQueue<String> out = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(jim.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null;) {
-                    out.add(l);
-                }
-            } catch (java.io.IOException e) {
-                // ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<String> out = lines(jim);
         awaitLine(out, "CONNECTED #jim#d1");
         awaitLine(out, "MEMB group=g cause=JOIN members=#alice#d1,#jim#d1 changed=#jim#d1");
         assertThat(recv(alice).get("changed")).isEqualTo("#jim#d1");
