@@ -39,6 +39,9 @@ import picocli.CommandLine.Option;
             "            mtu (default 1500; larger messages travel in fragments),",
             "            multicast (group:port, optional), interface (for multicast, optional),",
             "            clusterKey (a key file: daemon traffic sealed with AES-256-GCM; re-read every second)",
+            "            discovery (instead of daemons: {srv (DNS name of SRV records, one per daemon),",
+            "            port (4804), address (0.0.0.0), refreshMillis (5000), nameServer}; the daemon's",
+            "            name must end in its id, as a StatefulSet pod's does: consort-0, consort-1, ...)",
             "  timeouts: milliseconds: tokenLoss (400), tokenRetransmit (30), joinInterval (20),",
             "            consensus (200), mergeDetect (100), tokenHold (1), rotationMinMicros (500),",
             "            leave (5 x tokenLoss: the longest a SIGTERM waits to leave the ring gracefully)",
@@ -117,9 +120,14 @@ public final class Consortd implements Callable<Integer> {
 
     /** What the daemon runs: its options and, in a daemon network, its transport and its cluster key file. */
     record Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription,
-            @Nullable Path clusterKey, SecurityPosture posture) {
+            @Nullable Path clusterKey, SecurityPosture posture, DnsDiscovery.@Nullable Config discovery) {
         Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription) {
-            this(options, udp, selfDescription, null, SecurityPosture.of("127.0.0.1", false, List.of(), false));
+            this(options, udp, selfDescription, null, SecurityPosture.of("127.0.0.1", false, List.of(), false), null);
+        }
+
+        Plan(DaemonOptions options, @Nullable UdpOptions udp, @Nullable String selfDescription,
+                @Nullable Path clusterKey, SecurityPosture posture) {
+            this(options, udp, selfDescription, clusterKey, posture, null);
         }
     }
 
@@ -157,7 +165,7 @@ public final class Consortd implements Callable<Integer> {
         options = options.withEngine(options.engine().withIncarnation(Math.max(1, System.currentTimeMillis())));
         NetworkConfig net = parsed.network();
         boolean tls = SecurityPosture.hasTlsSection(config);
-        if (net == null || net.daemons().size() < 2) {
+        if (net == null || (net.discovery() == null && net.daemons().size() < 2)) {
             return new Plan(options, null, null, null, SecurityPosture.of(options.host(), tls, List.of(), false));
         }
         Path keyFile = clusterKey != null ? clusterKey : net.clusterKey();
@@ -175,8 +183,13 @@ public final class Consortd implements Callable<Integer> {
             int sealedMax = options.engine().maxDatagramBytes() - PacketSealer.OVERHEAD_BYTES;
             options = options.withEngine(options.engine().withMaxDatagramBytes(sealedMax));
         }
-        NetworkConfig.Daemon self = selfIn(net, options.engine().daemonName(), name != null
-                || !options.engine().daemonName().equals(DaemonOptions.defaults().engine().daemonName()));
+        boolean named = name != null
+                || !options.engine().daemonName().equals(DaemonOptions.defaults().engine().daemonName());
+        NetworkConfig.Discovery discovery = net.discovery();
+        if (discovery != null) {
+            return DiscoveryPlan.of(options, net, discovery, named, tls, keyFile);
+        }
+        NetworkConfig.Daemon self = selfIn(net, options.engine().daemonName(), named);
         options = options.withEngine(options.engine().withDaemonName(self.name()).withClustered(true)
                 .withDaemonId(self.id()));
         UdpOptions udp = net.udpOptions(self);
@@ -312,9 +325,13 @@ public final class Consortd implements Callable<Integer> {
     /** The daemon of {@code plan}, its daemon traffic sealed by {@code sealer} if there is one. */
     private static EmbeddedDaemon start(Plan plan, @Nullable PacketSealer sealer) {
         UdpOptions udp = plan.udp();
-        return udp == null ? EmbeddedDaemon.start(plan.options())
-                : EmbeddedDaemon.start(plan.options(), UdpDaemonNetwork.create(udp,
-                        plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES, sealer));
+        if (udp == null) {
+            return EmbeddedDaemon.start(plan.options());
+        }
+        UdpDaemonNetwork network = UdpDaemonNetwork.create(udp,
+                plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES, sealer);
+        DnsDiscovery.Config dns = plan.discovery();
+        return dns == null ? EmbeddedDaemon.start(plan.options(), network) : DiscoveryPlan.start(plan, dns, network);
     }
 
     /** Watches a YAML configuration for changed security settings (security.reload), or null. */

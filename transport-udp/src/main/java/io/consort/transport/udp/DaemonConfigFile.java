@@ -30,6 +30,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   interface: eth0          # optional: the interface for multicast
  *   clusterKey: cluster.key  # optional: seal daemon traffic with AES-256-GCM under this key file
  *                            # (relative to this file; see ClusterKeys and docs/SECURITY.md)
+ *   discovery:               # instead of daemons: find them in DNS SRV records (DnsDiscovery)
+ *     srv: _daemon._udp.consort.default.svc.cluster.local
+ *     port: 4804             # this daemon's daemon-to-daemon UDP port; address: 0.0.0.0 where it binds
+ *     refreshMillis: 5000    # looked up again this often, so daemons started later join
+ *     nameServer: 10.96.0.10:53  # optional: default, the system's (/etc/resolv.conf)
  * timeouts:                  # milliseconds
  *   tokenLoss: 400           # no token this long: the ring re-forms without the silent daemons
  *   tokenRetransmit: 30
@@ -199,9 +204,14 @@ public final class DaemonConfigFile {
         NetworkConfig network = null;
         JsonNode net = root.path("network");
         if (!net.isMissingNode()) {
-            r.onlyKeys(net, "network.", "daemons", "mtu", "multicast", "interface", "clusterKey");
-            JsonNode list = net.path("daemons");
-            if (!list.isArray() || list.isEmpty()) {
+            r.onlyKeys(net, "network.", "daemons", "mtu", "multicast", "interface", "clusterKey", "discovery");
+            NetworkConfig.Discovery discovery = DiscoverySection.read(net, r);
+            JsonNode list = discovery != null && !net.has("daemons") ? MAPPER.createArrayNode() : net.path("daemons");
+            if (discovery != null && !list.isEmpty()) {
+                throw r.error("network.discovery", "and network.daemons cannot both be given: the daemons are either"
+                        + " listed or found in DNS");
+            }
+            if (discovery == null && (!list.isArray() || list.isEmpty())) {
                 throw r.error("network.daemons", "must be a list of daemons, each with name, id, address and port");
             }
             java.util.List<NetworkConfig.Daemon> daemons = new java.util.ArrayList<>();
@@ -271,7 +281,7 @@ public final class DaemonConfigFile {
                 }
             }
             String nif = net.has("interface") ? r.text(net, "network.interface") : null;
-            network = new NetworkConfig(daemons, mtu, mcast, nif, file.toString());
+            network = new NetworkConfig(daemons, mtu, mcast, nif, file.toString()).withDiscovery(discovery);
             if (net.has("clusterKey")) {
                 Path key = Path.of(r.text(net, "network.clusterKey"));
                 Path dir = file.toAbsolutePath().getParent();

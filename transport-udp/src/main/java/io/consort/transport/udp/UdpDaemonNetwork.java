@@ -78,6 +78,13 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     public static final int DEFAULT_MAX_PACKET_BYTES = 1500 - 28;
 
     private final UdpOptions options;
+    /**
+     * Every daemon's address, this one's included: {@link UdpOptions#daemons()} until
+     * {@link #updateDaemons} replaces the others (discovery); read by the engine and the inbound adapter.
+     */
+    private volatile Map<Integer, InetSocketAddress> daemons;
+    /** Closed with this transport: the discovery that feeds {@link #updateDaemons}. */
+    private final List<AutoCloseable> closeWith = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The group the channel runs on: the daemon's own loop when it is given one, else a thread of our own. */
     private @Nullable EventLoopGroup group;
     private boolean ownsGroup;
@@ -102,6 +109,7 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
 
     private UdpDaemonNetwork(UdpOptions options, int maxPacketBytes, @Nullable PacketSealer sealer) {
         this.options = options;
+        this.daemons = options.daemons();
         this.sealer = sealer;
         this.maxPacketBytes = Math.max(HEADER_BYTES + 2, Math.min(UdpOptions.MAX_UDP_PAYLOAD, maxPacketBytes));
         this.nativeTransport = options.preferNative() && Epoll.isAvailable();
@@ -261,9 +269,30 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
                 });
     }
 
+    /**
+     * Replaces the other daemons' addresses with {@code others} (this daemon's own entry, if there, is
+     * ignored: it keeps the address it is bound to). Datagrams from a daemon no longer listed are dropped
+     * from now on, as from any unknown sender; the ring notices the silence as it would a crash.
+     */
+    public void updateDaemons(Map<Integer, InetSocketAddress> others) {
+        Map<Integer, InetSocketAddress> next = new java.util.TreeMap<>(others);
+        next.put(options.selfId(), options.self());
+        daemons = java.util.Collections.unmodifiableMap(next);
+    }
+
+    /** The daemons this transport sends to and accepts datagrams from, this one included. */
+    public Map<Integer, InetSocketAddress> daemons() {
+        return daemons;
+    }
+
+    /** Closes {@code resource} (a discovery feeding {@link #updateDaemons}) when this transport closes. */
+    public void closeWith(AutoCloseable resource) {
+        closeWith.add(Objects.requireNonNull(resource, "resource"));
+    }
+
     @Override
     public void send(int toDaemon, byte[] datagram) {
-        InetSocketAddress to = options.daemons().get(toDaemon);
+        InetSocketAddress to = daemons.get(toDaemon);
         if (to != null && toDaemon != options.selfId()) {
             segment++;
             queue(to, datagram);
@@ -278,7 +307,7 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
             queue(mcast, datagram);
             return;
         }
-        for (Map.Entry<Integer, InetSocketAddress> e : options.daemons().entrySet()) {
+        for (Map.Entry<Integer, InetSocketAddress> e : daemons.entrySet()) {
             if (e.getKey() != options.selfId()) {
                 queue(e.getValue(), datagram);
             }
@@ -411,6 +440,13 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
 
     @Override
     public void close() {
+        for (AutoCloseable c : closeWith) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.debug("closing {}: {}", c, e.toString());
+            }
+        }
         receiver = null;
         Channel c = channel;
         if (c != null) {
@@ -446,7 +482,7 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
             if (from == options.selfId()) {
                 return; // our own multicast, looped back
             }
-            InetSocketAddress expected = options.daemons().get(from);
+            InetSocketAddress expected = daemons.get(from);
             if (expected == null || !expected.equals(packet.sender())) {
                 dropped.incrementAndGet();
                 return;
