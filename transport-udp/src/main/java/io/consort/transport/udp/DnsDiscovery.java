@@ -53,6 +53,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * A name without a final dot goes through the system's search list, as in {@code /etc/resolv.conf}:
+ * in a Kubernetes pod {@code _daemon._udp.consort} finds the service in the pod's own namespace.
  * A failed lookup (a timeout, a server failure, no such name yet) keeps the last list: a DNS outage
  * must not cut a running ring apart. Only IPv4 addresses are looked up, as the transport is IPv4.
  */
@@ -138,7 +140,6 @@ public final class DnsDiscovery implements AutoCloseable {
                 .cnameCache(NoopDnsCnameCache.INSTANCE)
                 .authoritativeDnsServerCache(NoopAuthoritativeDnsServerCache.INSTANCE)
                 .resolvedAddressTypes(ResolvedAddressTypes.IPV4_ONLY)
-                .searchDomains(List.of())
                 .queryTimeoutMillis(Math.max(500, Math.min(5_000, config.refresh().toMillis())))
                 .build();
     }
@@ -185,7 +186,7 @@ public final class DnsDiscovery implements AutoCloseable {
             return;
         }
         inFlight = true;
-        resolver.resolveAll(new DefaultDnsQuestion(absolute(config.srvName()), DnsRecordType.SRV)).addListener(
+        resolver.resolveAll(new DefaultDnsQuestion(config.srvName(), DnsRecordType.SRV)).addListener(
                 (Future<List<DnsRecord>> f) -> {
                     if (!f.isSuccess()) {
                         finish(null, "cannot look up " + config.srvName() + ": " + f.cause().getMessage());
@@ -292,10 +293,6 @@ public final class DnsDiscovery implements AutoCloseable {
     private static String firstLabel(String name) {
         int dot = name.indexOf('.');
         return dot < 0 ? name : name.substring(0, dot);
-    }
-
-    private static String absolute(String name) {
-        return name.endsWith(".") ? name : name + ".";
     }
 
     @Override
