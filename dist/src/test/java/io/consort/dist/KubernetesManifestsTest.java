@@ -2,7 +2,7 @@ package io.consort.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.consort.reactive.daemon.DaemonOptions;
+import io.consort.daemon.DaemonOptions;
 import io.consort.transport.udp.DaemonConfigFile;
 import io.consort.transport.udp.DnsDiscovery;
 import io.consort.transport.udp.NetworkConfig;

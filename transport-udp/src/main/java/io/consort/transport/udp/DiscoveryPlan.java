@@ -1,7 +1,7 @@
 package io.consort.transport.udp;
 
-import io.consort.reactive.daemon.DaemonOptions;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.DaemonOptions;
+import io.consort.daemon.EmbeddedDaemon;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

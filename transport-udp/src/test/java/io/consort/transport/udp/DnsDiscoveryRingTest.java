@@ -7,7 +7,7 @@ import io.consort.core.ServiceLevel;
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.GroupMessage;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
