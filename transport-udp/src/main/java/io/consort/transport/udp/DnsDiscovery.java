@@ -223,42 +223,58 @@ public final class DnsDiscovery implements AutoCloseable {
         }
     }
 
-    /** Looks up every target's address, then publishes the list. */
+    /** Looks up every target's address, then publishes the list (in the targets' order, for a stable outcome). */
     private void addresses(List<Srv> srvs) {
-        Map<Integer, Found> found = new TreeMap<>();
-        List<String> problems = new ArrayList<>();
         if (srvs.isEmpty()) {
-            finish(found, null);
+            finish(new TreeMap<>(), null);
             return;
         }
-        AtomicInteger left = new AtomicInteger(srvs.size());
-        for (Srv s : srvs) {
-            resolver.resolve(s.target()).addListener((Future<InetAddress> f) -> {
-                String name = firstLabel(s.target());
-                int id = idOf(name);
-                if (!f.isSuccess()) {
-                    problems.add("no address for " + s.target() + ": " + f.cause().getMessage());
-                    // Keep what it had: one failed address lookup is no reason to drop a daemon.
-                    Found before = id < 0 ? null : current.get(id);
-                    if (before != null && before.name().equals(name)) {
-                        found.putIfAbsent(id, before);
-                    }
-                } else if (id < 0 || !validName(name)) {
-                    problems.add(s.target() + " does not name a daemon: its first label must be a daemon name"
-                            + " ending in its id (0 to " + io.consort.core.EngineConfig.MAX_DAEMON_ID + "), such as consort-2");
-                } else {
-                    Found mine = new Found(name, id, new InetSocketAddress(f.getNow(), s.port()));
-                    Found other = found.putIfAbsent(id, mine);
-                    if (other != null && !other.name().equals(name)) {
-                        problems.add("id " + id + " is claimed by both " + other.name() + " and " + name
-                                + "; " + other.name() + " keeps it");
-                    }
-                }
+        List<Srv> sorted = srvs.stream().sorted(java.util.Comparator.comparing(Srv::target)).toList();
+        List<Future<InetAddress>> lookups = new ArrayList<>();
+        AtomicInteger left = new AtomicInteger(sorted.size());
+        for (Srv s : sorted) {
+            Future<InetAddress> f = resolver.resolve(s.target());
+            lookups.add(f);
+            f.addListener(done -> {
                 if (left.decrementAndGet() == 0) {
-                    finish(found, problems.isEmpty() ? null : String.join("; ", problems));
+                    collect(sorted, lookups);
                 }
             });
         }
+    }
+
+    private void collect(List<Srv> srvs, List<Future<InetAddress>> lookups) {
+        Map<Integer, Found> found = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        for (int i = 0; i < srvs.size(); i++) {
+            Srv s = srvs.get(i);
+            Future<InetAddress> f = lookups.get(i);
+            String name = firstLabel(s.target());
+            int id = idOf(name);
+            if (id < 0 || !validName(name)) {
+                problems.add(s.target() + " does not name a daemon: its first label must be a daemon name"
+                        + " ending in its id (0 to " + io.consort.core.EngineConfig.MAX_DAEMON_ID + "), such as consort-2");
+                continue;
+            }
+            Found mine;
+            if (f.isSuccess()) {
+                mine = new Found(name, id, new InetSocketAddress(f.getNow(), s.port()));
+            } else {
+                problems.add("no address for " + s.target() + ": " + f.cause().getMessage());
+                // Keep what it had: one failed address lookup is no reason to drop a daemon.
+                Found before = current.get(id);
+                if (before == null || !before.name().equals(name)) {
+                    continue;
+                }
+                mine = before;
+            }
+            Found other = found.putIfAbsent(id, mine);
+            if (other != null && !other.name().equals(name)) {
+                problems.add("id " + id + " is claimed by both " + other.name() + " and " + name + "; "
+                        + other.name() + " keeps it");
+            }
+        }
+        finish(found, problems.isEmpty() ? null : String.join("; ", problems));
     }
 
     private void finish(@Nullable Map<Integer, Found> found, @Nullable String problem) {

@@ -94,6 +94,17 @@ class DnsDiscoveryTest {
     }
 
     @Test
+    void twoTargetsWithOneIdLeaveItToTheFirstByName() throws Exception {
+        pod(1, "127.0.0.11");
+        dns.a("web-1.consort.test", InetAddress.getByName("127.0.0.31"));
+        dns.srv(SRV, List.of(new TestDnsServer.Srv("web-1.consort.test", 4804), srv(1, 4804)));
+        discovery = DnsDiscovery.start(config(), found -> { });
+
+        await().atMost(WAIT).until(() -> !discovery.current().isEmpty());
+        assertThat(view(discovery.current())).isEqualTo(Map.of(1, "consort-1@127.0.0.11:4804"));
+    }
+
+    @Test
     void idsAreTheOrdinalsThatNamesEndWith() {
         assertThat(DnsDiscovery.idOf("consort-0")).isZero();
         assertThat(DnsDiscovery.idOf("consort-17")).isEqualTo(17);
