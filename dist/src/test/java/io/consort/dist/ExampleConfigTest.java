@@ -51,6 +51,18 @@ class ExampleConfigTest {
     }
 
     @Test
+    void theCommentedDnsDiscoveryIsValidOnceUncommented(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("consortd.yaml");
+        Files.writeString(file, uncomment(Files.readAllLines(EXAMPLE), "#network:   # found in DNS"));
+
+        NetworkConfig net = DaemonConfigFile.parse(file, DaemonOptions.defaults()).network();
+
+        assertThat(net.daemons()).isEmpty();
+        assertThat(net.discovery().dns().srvName()).isEqualTo("_daemon._udp.consort");
+        assertThat(net.discovery().port()).isEqualTo(4804);
+    }
+
+    @Test
     void theCommentedSpreadSectionIsValidOnceUncommented(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("consortd.yaml");
         Files.writeString(file, uncomment(Files.readAllLines(EXAMPLE), "#spread:"));
