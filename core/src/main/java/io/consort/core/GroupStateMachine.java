@@ -57,7 +57,8 @@ final class GroupStateMachine {
     }
 
     private void deliverData(long sequence, AgreedItem.Data d) {
-        MessageEvent m = new MessageEvent(sequence, d.session(), d.groups(), d.level(), d.type(), d.payload());
+        MessageEvent m = new MessageEvent(sequence, d.session(), d.groups(), d.level(), d.type(), d.payload(),
+                d.originBits());
         if (d.groups().size() == 1 && !Names.isPrivateName(d.groups().get(0))) {
             deliverDataToGroup(m, d);
             return;

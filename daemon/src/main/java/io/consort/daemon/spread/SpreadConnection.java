@@ -356,7 +356,7 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             inFlight.put(id, o);
             ServiceLevel level = SpreadWire.level(o.type());
             e.multicast(sessionId, id, o.groups(), level, (o.type() & SpreadWire.SELF_DISCARD) != 0, o.messType(),
-                    o.payload(), now);
+                    o.payload(), SpreadWire.originBits(o.type(), o.rawHint()), now);
         }
     }
 

@@ -14,8 +14,7 @@ import java.util.List;
 /**
  * Encodes what a Spread client receives from the engine's events, as a Spread 4.4 daemon lays it
  * out (groups.c, message.c). Everything is little-endian with the marker set, except the hint of
- * a data message, which Spread keeps in the sender's order (see docs/SPREAD.md for why ours is the
- * daemon's).
+ * a data message or a reject, which Spread keeps in the sender's order.
  *
  * <p>Group ids. Spread's is {@code {proc_id, time, index}}; Consort's view id is
  * {@code (configurationId, sequence)}, the same at every member. The triple is
@@ -40,11 +39,20 @@ final class SpreadMessages {
         b.writeBytes(name);
     }
 
-    /** A regular data message: the sender's service bit, its names and its bytes untouched. */
+    /**
+     * A regular data message, as a Spread daemon passes it on: a Spread sender's type as it wrote it
+     * (SELF_DISCARD and any other bits), its hint in its own byte order (so the receiver's library
+     * reports {@code endian_mismatch} as Spread's would); a Consort sender's service bit, the hint
+     * in this daemon's order. Then the names and the bytes untouched.
+     */
     static void data(ByteBuf b, MessageEvent m) {
-        int type = SpreadWire.serviceBit(m.level());
-        SpreadWire.writeHeader(b, type, m.sender(), m.groups().size(), (m.type() << 8) & 0x00ffff00,
-                m.payload().length);
+        int origin = m.originBits();
+        int type = origin != 0 ? origin & ~SpreadWire.ENDIAN_MARK : SpreadWire.serviceBit(m.level());
+        b.writeIntLE(type | SpreadWire.ENDIAN_MARK);
+        SpreadWire.writeName(b, m.sender());
+        b.writeIntLE(m.groups().size());
+        SpreadWire.writeSenderHint(b, (m.type() << 8) & 0x00ffff00, (origin & SpreadWire.ORIGIN_BIG_ENDIAN) != 0);
+        b.writeIntLE(m.payload().length);
         for (String g : m.groups()) {
             SpreadWire.writeName(b, g);
         }
@@ -58,8 +66,11 @@ final class SpreadMessages {
      */
     static void reject(ByteBuf b, String sender, int oldType, int rawHint, List<String> groups, byte[] payload) {
         int n = Math.min(groups.size() + 1, SpreadWire.MAX_GROUPS_PER_MESSAGE);
-        SpreadWire.writeHeader(b, SpreadWire.REJECT_MESS | (oldType & SpreadWire.SELF_DISCARD), sender, n,
-                rawHint & 0x00ffff00, payload.length);
+        b.writeIntLE(SpreadWire.REJECT_MESS | (oldType & SpreadWire.SELF_DISCARD) | SpreadWire.ENDIAN_MARK);
+        SpreadWire.writeName(b, sender);
+        b.writeIntLE(n);
+        b.writeIntLE(rawHint); // the original's, in the sender's order, as Spread keeps it
+        b.writeIntLE(payload.length);
         b.writeIntLE(oldType | SpreadWire.ENDIAN_MARK);
         for (int i = 0; i < n - 1; i++) {
             SpreadWire.writeName(b, groups.get(i));
