@@ -3,6 +3,7 @@ package io.consort.daemon;
 import io.consort.core.Engine;
 import io.consort.protocol.InJvm;
 import io.consort.daemon.spread.SpreadEndpoint;
+import io.consort.daemon.spread.SpreadMemberOrder;
 import io.consort.protocol.FrameType;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
@@ -94,7 +95,8 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .doOnConnection(conn -> {
                         if (options.spreadPort() == DaemonOptions.SPREAD_ON_CLIENT_PORT) {
                             conn.addHandlerLast("protocolSniffer", new ProtocolSniffer(
-                                    p -> attach(p, maxFrame), p -> SpreadEndpoint.install(p, host)));
+                                    p -> attach(p, maxFrame), p -> SpreadEndpoint.install(p, host,
+                                            SpreadMemberOrder.of(options.spreadDaemonOrder()))));
                         } else {
                             attach(conn.channel().pipeline(), maxFrame);
                         }
@@ -172,7 +174,8 @@ public final class EmbeddedDaemon implements AutoCloseable {
             return null;
         }
         try {
-            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host);
+            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host,
+                    SpreadMemberOrder.of(options.spreadDaemonOrder()));
         } catch (RuntimeException e) {
             server.disposeNow(Duration.ofSeconds(10));
             loop.close();

@@ -62,6 +62,7 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     private enum State { CONNECT, AUTH, OPEN, DEAD }
 
     private final EngineHost host;
+    private final SpreadMemberOrder memberOrder;
     private final Channel channel;
     private final long sessionId;
     private final AtomicInteger waitingCount = new AtomicInteger();
@@ -89,8 +90,9 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     private record Outgoing(int type, List<String> groups, int rawHint, int messType, byte[] payload) {
     }
 
-    SpreadConnection(EngineHost host, Channel channel) {
+    SpreadConnection(EngineHost host, SpreadMemberOrder memberOrder, Channel channel) {
         this.host = host;
+        this.memberOrder = memberOrder;
         this.channel = channel;
         this.sessionId = host.newSessionId();
         channel.eventLoop().schedule(() -> {
@@ -384,7 +386,7 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
                 if (v.selfLeave()) {
                     SpreadMessages.selfLeave(b, v.group());
                 } else {
-                    SpreadMessages.regular(b, v, privateGroup);
+                    SpreadMessages.regular(b, v, privateGroup, memberOrder);
                 }
             } else if (d.event() instanceof TransitionalEvent t) {
                 SpreadMessages.transitional(b, t);

@@ -16,7 +16,8 @@ import reactor.netty.tcp.TcpServer;
  * starts it when {@link io.consort.daemon.DaemonOptions#spreadPort()} asks for it.
  *
  * <pre>{@code
- * EmbeddedDaemon d = EmbeddedDaemon.start(DaemonOptions.defaults().withSpreadPort(4803));
+ * EmbeddedDaemon d = EmbeddedDaemon.start(DaemonOptions.defaults().withSpreadPort(4803)
+ *         .withSpreadDaemonOrder(List.of("d1", "d2", "d3")));
  * // a Spread program: SP_connect("4803@localhost", "alice", 0, 1, &mbox, group)
  * }</pre>
  */
@@ -24,8 +25,11 @@ public final class SpreadEndpoint {
     private SpreadEndpoint() {
     }
 
-    /** Listens on {@code host:port} (0 for a free port) for Spread clients of {@code engine}. */
-    public static DisposableServer bind(String host, int port, EngineHost engine) {
+    /**
+     * Listens on {@code host:port} (0 for a free port) for Spread clients of {@code engine};
+     * {@code order} lists group members as Spread does.
+     */
+    public static DisposableServer bind(String host, int port, EngineHost engine, SpreadMemberOrder order) {
         Objects.requireNonNull(engine, "engine");
         return TcpServer.create()
                 .host(host)
@@ -34,7 +38,7 @@ public final class SpreadEndpoint {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
                 .doOnConnection(conn -> {
-                    install(conn.channel().pipeline(), engine);
+                    install(conn.channel().pipeline(), engine, order);
                     conn.channel().config().setAutoRead(true);
                 })
                 .handle((in, out) -> out.neverComplete())
@@ -42,8 +46,8 @@ public final class SpreadEndpoint {
     }
 
     /** Makes the connection of {@code p} a Spread session of {@code engine}, before Reactor Netty's bridge. */
-    public static void install(ChannelPipeline p, EngineHost engine) {
-        SpreadConnection c = new SpreadConnection(engine, p.channel());
+    public static void install(ChannelPipeline p, EngineHost engine, SpreadMemberOrder order) {
+        SpreadConnection c = new SpreadConnection(engine, order, p.channel());
         if (p.context(NettyPipeline.ReactiveBridge) != null) {
             p.addBefore(NettyPipeline.ReactiveBridge, "spreadSession", c);
         } else {

@@ -9,6 +9,7 @@ import io.consort.core.ViewEvent;
 import io.consort.core.ViewId;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -91,12 +92,19 @@ final class SpreadMessages {
     }
 
     /**
-     * A regular membership: the members as names, then the group id, the vs-sets and the offset of
+     * A regular membership: the members as names, in Spread's order, then the group id, the vs-sets and the offset of
      * the receiver's own vs-set (bytes from body offset 20). For JOIN, LEAVE and DISCONNECT the one
      * vs-set is the changed member, as Spread's lightweight memberships have it.
      */
-    static void regular(ByteBuf b, ViewEvent v, String receiver) {
-        List<List<String>> sets = v.vsSets();
+    static void regular(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order) {
+        List<String> members = order.sort(v.members());
+        // Each vs-set in the order of the member list, the sets by their first member: the same at every member.
+        List<List<String>> sets = new ArrayList<>();
+        for (List<String> set : v.vsSets()) {
+            sets.add(order.sort(set));
+        }
+        sets.sort((x, y) -> x.isEmpty() || y.isEmpty() ? Boolean.compare(x.isEmpty(), y.isEmpty())
+                : order.compare(x.get(0), y.get(0)));
         int setsBytes = 0;
         int myOffset = 0;
         boolean found = false;
@@ -108,9 +116,9 @@ final class SpreadMessages {
             setsBytes += 4 + NAME_BYTES * set.size();
         }
         int dataLen = 12 + 4 + 4 + setsBytes;
-        SpreadWire.writeHeader(b, SpreadWire.REG_MEMB_MESS | cause(v.cause()), v.group(), v.members().size(), 0,
+        SpreadWire.writeHeader(b, SpreadWire.REG_MEMB_MESS | cause(v.cause()), v.group(), members.size(), 0,
                 dataLen);
-        for (String m : v.members()) {
+        for (String m : members) {
             SpreadWire.writeName(b, m);
         }
         writeGroupId(b, v.id());

@@ -234,6 +234,29 @@ class SpreadClientsTest {
                 .containsEntry("text", "nowhere");
     }
 
+    @Test
+    void membersAreListedAsSpreadListsThemNotInJoinOrder() throws Exception {
+        SpreadProbe zoe = probe("zoe");
+        SpreadProbe amy = probe("amy");
+        SpreadProbe al = probe("al");
+        zoe.ask("join g");
+        recv(zoe);
+        amy.ask("join g");
+        recv(zoe);
+        recv(amy);
+        // strncmp over the private names: "#al#" sorts before "#amy#" ('#' < 'm'), which sorts before "#zoe#".
+        al.ask("join g");
+        for (SpreadProbe p : List.of(zoe, amy, al)) {
+            SpreadLine l = recv(p);
+            assertThat(l.get("members")).isEqualTo("#al#d1,#amy#d1,#zoe#d1");
+            assertThat(l.get("me")).isEqualTo(p == al ? "0" : p == amy ? "1" : "2");
+        }
+        amy.ask("leave g");
+        assertThat(amy.recv()).isEqualTo("SELFLEAVE group=g");
+        assertThat(recv(zoe).fields()).containsEntry("members", "#al#d1,#zoe#d1").containsEntry("me", "1");
+        assertThat(recv(al).fields()).containsEntry("members", "#al#d1,#zoe#d1").containsEntry("me", "0");
+    }
+
     /** The checksum spprobe prints for its "big" payload of {@code len} bytes (byte i is i % 251). */
     static String expectedSum(int len) {
         long sum = 0;

@@ -56,7 +56,8 @@ class SpreadRingTest {
         for (int id : addresses.keySet()) {
             EngineConfig engine = EngineConfig.defaults().withClustered(true).withDaemonId(id)
                     .withDaemonName("d" + id).withIncarnation(System.currentTimeMillis());
-            daemons.add(EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withSpreadPort(0).withEngine(engine),
+            daemons.add(EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withSpreadPort(0).withEngine(engine)
+                            .withSpreadDaemonOrder(addresses.keySet().stream().map(i -> "d" + i).toList()),
                     UdpDaemonNetwork.create(UdpOptions.of(id, addresses))));
         }
         List<Integer> all = new ArrayList<>(addresses.keySet());
@@ -120,6 +121,10 @@ class SpreadRingTest {
         bob.ask("mcast 0x4 -2 for-alice #alice#d1");
         assertThat(recv(alice).fields()).containsEntry("sender", "#bob#d2").containsEntry("groups", "#alice#d1")
                 .containsEntry("type", "-2").containsEntry("service", "0x4");
+        // A big-endian client's type and byte order cross the ring as they came.
+        bob.ask("raw be 0x50 5 big-endian #alice#d1");
+        assertThat(recv(alice).fields()).containsEntry("sender", "#bob#d2").containsEntry("service", "0x50")
+                .containsEntry("type", "5").containsEntry("endian", "1").containsEntry("text", "big-endian");
         carol.multicast(OutgoingMessage.to("g").level(ServiceLevel.AGREED).type(12)
                 .payload(new byte[] {0, 1, 2, (byte) 0xff})).block(TIMEOUT);
         for (SpreadProbe p : List.of(alice, bob)) {
