@@ -3,6 +3,9 @@
  * Spread's own client library. It reads one command per line on stdin and prints one result line
  * on stdout, so a test can run a session step by step and check every answer.
  *
+ *   auth consort IDENTITY PASSWORD | auth null -> OK 1: the method the next connect offers
+ *                                                 (SP_set_auth_method); consort sends
+ *                                                 u8 len, IDENTITY, u8 len, PASSWORD on the socket
  *   connect SPREAD_NAME USER MEMBERSHIP(0|1)  -> CONNECTED <private group> | CONNECT_ERROR <code>
  *   join G / leave G                           -> OK <ret>
  *   mcast SERVICE(hex) MESS_TYPE TEXT G...     -> OK <ret>       (TEXT: no spaces; '-' for empty)
@@ -64,6 +67,19 @@ static int send_raw(int big, unsigned int type, int mess_type, const char *text,
         off += (int) w;
     }
     return n;
+}
+
+static char AuthData[512];
+static int AuthLen;
+
+static int consort_auth(int fd, void *data) {
+    (void) data;
+    return send(fd, AuthData, AuthLen, 0) == AuthLen;
+}
+
+static int null_auth(int fd, void *data) {
+    (void) fd; (void) data;
+    return 1;
 }
 
 static void print_names(const char *label, char names[][MAX_GROUP_NAME], int n) {
@@ -153,6 +169,16 @@ int main(void) {
                 printf("CONNECTED %s\n", pg);
             } else {
                 printf("CONNECT_ERROR %d\n", ret);
+            }
+        } else if (strcmp(cmd, "auth") == 0) {
+            if (strcmp(a, "consort") == 0) {
+                int il = (int) strlen(b), pl = (int) strlen(c);
+                AuthLen = 0;
+                AuthData[AuthLen++] = (char) il; memcpy(AuthData + AuthLen, b, il); AuthLen += il;
+                AuthData[AuthLen++] = (char) pl; memcpy(AuthData + AuthLen, c, pl); AuthLen += pl;
+                printf("OK %d\n", SP_set_auth_method("CONSORT", consort_auth, NULL));
+            } else {
+                printf("OK %d\n", SP_set_auth_method("NULL", null_auth, NULL));
             }
         } else if (strcmp(cmd, "join") == 0) {
             printf("OK %d\n", SP_join(Mbox, a));

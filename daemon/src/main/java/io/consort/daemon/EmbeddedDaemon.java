@@ -96,6 +96,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
                         if (options.spreadPort() == DaemonOptions.SPREAD_ON_CLIENT_PORT) {
                             conn.addHandlerLast("protocolSniffer", new ProtocolSniffer(
                                     p -> attach(p, maxFrame), p -> SpreadEndpoint.install(p, host,
+                                            new SessionChecks(security),
                                             SpreadMemberOrder.of(options.spreadDaemonOrder()))));
                         } else {
                             attach(conn.channel().pipeline(), maxFrame);
@@ -119,7 +120,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             throw e;
         }
         this.inJvmServer = local;
-        this.spreadServer = bindSpread(options, host, server, loop, network);
+        this.spreadServer = bindSpread(options, host, new SessionChecks(security), server, loop, network);
     }
 
     /**
@@ -168,13 +169,13 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return inJvmAddress;
     }
 
-    private static @Nullable DisposableServer bindSpread(DaemonOptions options, EngineHost host, DisposableServer server,
-            EngineLoop loop, @Nullable DaemonNetwork network) {
+    private static @Nullable DisposableServer bindSpread(DaemonOptions options, EngineHost host, SessionChecks checks,
+            DisposableServer server, EngineLoop loop, @Nullable DaemonNetwork network) {
         if (options.spreadPort() < 0) {
             return null;
         }
         try {
-            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host,
+            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host, checks,
                     SpreadMemberOrder.of(options.spreadDaemonOrder()));
         } catch (RuntimeException e) {
             server.disposeNow(Duration.ofSeconds(10));
