@@ -7,6 +7,7 @@ import io.consort.core.TransitionalEvent;
 import io.consort.core.ViewCause;
 import io.consort.core.ViewEvent;
 import io.consort.core.ViewId;
+import io.consort.core.ring.RingId;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,11 +18,15 @@ import java.util.List;
  * out (groups.c, message.c). Everything is little-endian with the marker set, except the hint of
  * a data message or a reject, which Spread keeps in the sender's order.
  *
- * <p>Group ids. Spread's is {@code {proc_id, time, index}}; Consort's view id is
- * {@code (configurationId, sequence)}, the same at every member. The triple is
- * {@code {configurationId >>> 32, configurationId & 0xffffffff, sequence}} (low 32 bits), so
- * every member computes the same one, ids of one group differ view by view, and the id of a
- * transitional membership is that of the view that is ending, as in Spread.
+ * <p>Group ids. Spread's is {@code {memb_id.proc_id, memb_id.time, index}}: the daemon membership
+ * the group's view is in, and the group's change count there (1 for its first view in that
+ * membership, one more per join, leave or disconnect). Ours is the same from what every daemon
+ * agrees on: {@code {representative, ring seq, index}} of the configuration (ring) the view was
+ * installed in ({@link RingId}: the daemon that formed the ring, and the ring's sequence number,
+ * which only grows, as Spread's form time does), and the group's {@link ViewEvent#index()}. A view
+ * installed in a transitional configuration (a join in the old ring's remainder) has that
+ * configuration's id, split in two halves. The id of a transitional membership is that of the
+ * view that is ending, as in Spread.
  */
 final class SpreadMessages {
     private SpreadMessages() {
@@ -83,7 +88,7 @@ final class SpreadMessages {
     /** A transitional membership: the id of the view that ends, no names. */
     static void transitional(ByteBuf b, TransitionalEvent t) {
         SpreadWire.writeHeader(b, SpreadWire.TRANSITION_MESS, t.group(), 0, 0, 12);
-        writeGroupId(b, t.previous());
+        writeGroupId(b, t.previous(), t.previousIndex());
     }
 
     /** The receiver's own leave: CAUSED_BY_LEAVE alone, no names, no body. */
@@ -121,7 +126,7 @@ final class SpreadMessages {
         for (String m : members) {
             SpreadWire.writeName(b, m);
         }
-        writeGroupId(b, v.id());
+        writeGroupId(b, v.id(), v.index());
         b.writeIntLE(sets.size());
         b.writeIntLE(myOffset);
         for (List<String> set : sets) {
@@ -150,13 +155,19 @@ final class SpreadMessages {
         };
     }
 
-    /** The group id triple of a view id (see the class comment). */
-    static int[] groupId(ViewId id) {
-        return new int[] {(int) (id.configurationId() >>> 32), (int) id.configurationId(), (int) id.sequence()};
+    /** The group id triple of view {@code id}, {@code index} in its configuration (see the class comment). */
+    static int[] groupId(ViewId id, int index) {
+        long c = id.configurationId();
+        // An index of 0 (a view the engine did not count) falls back on the agreed sequence number, unique too.
+        int third = index > 0 ? index : (int) id.sequence();
+        if (RingId.valid(c)) {
+            return new int[] {RingId.representativeOf(c), (int) RingId.seqOf(c), third};
+        }
+        return new int[] {(int) (c >>> 32), (int) c, third};
     }
 
-    private static void writeGroupId(ByteBuf b, ViewId id) {
-        for (int i : groupId(id)) {
+    private static void writeGroupId(ByteBuf b, ViewId id, int index) {
+        for (int i : groupId(id, index)) {
             b.writeIntLE(i);
         }
     }

@@ -257,6 +257,30 @@ class SpreadClientsTest {
         assertThat(recv(al).fields()).containsEntry("members", "#al#d1,#zoe#d1").containsEntry("me", "0");
     }
 
+    @Test
+    void groupIdsCountTheGroupsChangesAsSpreadsDo() throws Exception {
+        SpreadProbe alice = probe("alice");
+        SpreadProbe bob = probe("bob");
+        alice.ask("join g");
+        String[] first = recv(alice).get("gid").split(",");
+        // A new group: the membership's id and index 1; each join, leave or disconnect adds one.
+        assertThat(first[2]).isEqualTo("1");
+        bob.ask("join g");
+        assertThat(recv(alice).get("gid")).isEqualTo(recv(bob).get("gid")).isEqualTo(first[0] + "," + first[1] + ",2");
+        bob.ask("leave g");
+        assertThat(bob.recv()).isEqualTo("SELFLEAVE group=g");
+        assertThat(recv(alice).get("gid")).isEqualTo(first[0] + "," + first[1] + ",3");
+        // Another group counts its own changes, and a group that emptied starts again at 1.
+        bob.ask("join h");
+        assertThat(recv(bob).get("gid")).isEqualTo(first[0] + "," + first[1] + ",1");
+        bob.ask("join g");
+        recv(bob);
+        assertThat(recv(alice).get("gid")).isEqualTo(first[0] + "," + first[1] + ",4");
+        bob.ask("disconnect");
+        assertThat(recv(alice).fields()).containsEntry("cause", "DISCONNECT")
+                .containsEntry("gid", first[0] + "," + first[1] + ",5");
+    }
+
     /** The checksum spprobe prints for its "big" payload of {@code len} bytes (byte i is i % 251). */
     static String expectedSum(int len) {
         long sum = 0;

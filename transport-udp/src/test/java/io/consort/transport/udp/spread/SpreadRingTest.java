@@ -154,6 +154,15 @@ class SpreadRingTest {
                     .containsEntry("sets", "[#alice#d1,#bob#d2]").containsEntry("myset", "2");
         }
         assertThat(netAtAlice.get("gid")).isEqualTo(netAtBob.get("gid")).isNotEqualTo(transAtAlice.get("gid"));
+        // Spread's rules: the transitional membership has the id of the view that ends (the same ring's
+        // id, the group's count of changes there); the NETWORK one the new ring's id and index 1.
+        String[] before = transAtAlice.get("gid").split(",");
+        String[] after = netAtAlice.get("gid").split(",");
+        assertThat(before[0] + "," + before[1]).isEqualTo(a.get("gid").substring(0, a.get("gid").lastIndexOf(',')));
+        assertThat(Integer.parseInt(before[2])).isGreaterThan(Integer.parseInt(a.get("gid").split(",")[2]));
+        assertThat(after[2]).isEqualTo("1");
+        assertThat(Long.parseLong(after[1])).isGreaterThan(Long.parseLong(before[1]));
+        assertThat(after[0]).isIn("1", "2");
         alice.ask("mcast 0x10 1 after g");
         assertThat(recv(bob).get("text")).isEqualTo("after");
     }
