@@ -37,19 +37,26 @@ public final class GroupTable {
 
         /**
          * The group's change count in its configuration, as Spread numbers a group id's index: 1
-         * for its first view there (its creation, or the view a configuration change installs),
-         * one more for each join, leave or disconnect since. The same at every daemon.
+         * for its first view there (its creation, or the view a configuration change installs, or
+         * the transitional step), one more for each join, leave or disconnect since. The same at
+         * every daemon.
          */
         public int index() {
             return index;
         }
 
-        /** The group moves to view {@code id}: a change of its own, unless the view is the one it is in. */
+        /**
+         * The group moves to view {@code id}: a change of its own, unless the view is the one it is
+         * in. A change in another configuration than the group's view (the old ring's remainder,
+         * delivered in the transitional configuration) is that configuration's second view of the
+         * group, as Spread counts it: 1 is the transitional step itself.
+         */
         private void moveTo(ViewId id) {
-            if (!id.equals(viewId)) {
-                index++;
-                viewId = id;
+            if (id.equals(viewId)) {
+                return;
             }
+            index = id.configurationId() == viewId.configurationId() ? index + 1 : 2;
+            viewId = id;
         }
 
         /** The members in view order: a copy, to keep in an event. */

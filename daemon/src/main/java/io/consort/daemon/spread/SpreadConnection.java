@@ -496,6 +496,8 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             } else if (d.event() instanceof ViewEvent v) {
                 if (v.selfLeave()) {
                     SpreadMessages.selfLeave(b, v.group());
+                } else if (SpreadMessages.inConfigurationChange(v)) {
+                    SpreadMessages.duringConfigurationChange(b, v, privateGroup, memberOrder);
                 } else {
                     SpreadMessages.regular(b, v, privateGroup, memberOrder);
                 }

@@ -87,8 +87,48 @@ final class SpreadMessages {
 
     /** A transitional membership: the id of the view that ends, no names. */
     static void transitional(ByteBuf b, TransitionalEvent t) {
-        SpreadWire.writeHeader(b, SpreadWire.TRANSITION_MESS, t.group(), 0, 0, 12);
-        writeGroupId(b, t.previous(), t.previousIndex());
+        transitional(b, t.group(), t.previous(), t.previousIndex());
+    }
+
+    private static void transitional(ByteBuf b, String group, ViewId previous, int previousIndex) {
+        SpreadWire.writeHeader(b, SpreadWire.TRANSITION_MESS, group, 0, 0, 12);
+        writeGroupId(b, previous, previousIndex);
+    }
+
+    /**
+     * Whether {@code v} is a join, leave or disconnect delivered in the old ring's remainder, during a
+     * configuration change (its configuration is a transitional one: {@link RingId#transitionalId}
+     * has the sign bit, ring ids do not). A Spread daemon in that state (GTRANS) does not send
+     * the lightweight membership but a NETWORK one and then a transitional one (groups.c,
+     * {@code G_handle_join}, {@code G_handle_leave}, {@code G_handle_kill}).
+     */
+    static boolean inConfigurationChange(ViewEvent v) {
+        return v.cause() != ViewCause.NETWORK && !v.selfLeave() && v.id().configurationId() < 0;
+    }
+
+    /**
+     * What a Spread daemon sends for {@code v} during a configuration change
+     * ({@code G_send_heavyweight_join}): a NETWORK membership whose vs-sets are the members that
+     * were there, then for a join the joiner alone, last (the joiner's own copy points its offset
+     * at that set); then, to everyone but the joiner (whom the engine tells itself), a transitional
+     * membership with the id of that view.
+     */
+    static void duringConfigurationChange(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order) {
+        List<String> joiners = v.cause() == ViewCause.JOIN ? v.changed() : List.of();
+        List<String> stayed = new ArrayList<>(v.members());
+        stayed.removeAll(joiners);
+        List<List<String>> sets = new ArrayList<>();
+        if (!stayed.isEmpty()) {
+            sets.add(order.sort(stayed));
+        }
+        for (String j : joiners) {
+            sets.add(List.of(j));
+        }
+        regular(b, v.cause() == ViewCause.NETWORK ? v : new ViewEvent(v.group(), v.id(), ViewCause.NETWORK,
+                v.members(), List.of(), List.of(), false, sets, v.index()), receiver, order, false);
+        if (!joiners.contains(receiver)) {
+            transitional(b, v.group(), v.id(), v.index());
+        }
     }
 
     /** The receiver's own leave: CAUSED_BY_LEAVE alone, no names, no body. */
@@ -102,14 +142,20 @@ final class SpreadMessages {
      * vs-set is the changed member, as Spread's lightweight memberships have it.
      */
     static void regular(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order) {
+        regular(b, v, receiver, order, true);
+    }
+
+    private static void regular(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order, boolean sortSets) {
         List<String> members = order.sort(v.members());
         // Each vs-set in the order of the member list, the sets by their first member: the same at every member.
         List<List<String>> sets = new ArrayList<>();
         for (List<String> set : v.vsSets()) {
             sets.add(order.sort(set));
         }
-        sets.sort((x, y) -> x.isEmpty() || y.isEmpty() ? Boolean.compare(x.isEmpty(), y.isEmpty())
-                : order.compare(x.get(0), y.get(0)));
+        if (sortSets) {
+            sets.sort((x, y) -> x.isEmpty() || y.isEmpty() ? Boolean.compare(x.isEmpty(), y.isEmpty())
+                    : order.compare(x.get(0), y.get(0)));
+        }
         int setsBytes = 0;
         int myOffset = 0;
         boolean found = false;
@@ -137,13 +183,13 @@ final class SpreadMessages {
         }
     }
 
-    /** Room a regular membership of {@code v} takes. */
+    /** Room a regular membership of {@code v} takes (and a transitional one after it). */
     static int regularBytes(ViewEvent v) {
         int n = SpreadWire.HEADER_BYTES + NAME_BYTES * v.members().size() + 20;
         for (List<String> set : v.vsSets()) {
             n += 4 + NAME_BYTES * set.size();
         }
-        return n;
+        return n + 4 * v.members().size() + SpreadWire.HEADER_BYTES + 12;
     }
 
     static int cause(ViewCause c) {
