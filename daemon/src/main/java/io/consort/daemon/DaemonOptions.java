@@ -3,7 +3,9 @@ package io.consort.daemon;
 import io.consort.core.EngineConfig;
 import io.consort.protocol.FrameType;
 import io.consort.daemon.security.SessionSecurity;
+import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable options of a daemon's session endpoint: where it listens and the engine it runs.
@@ -28,8 +30,11 @@ import java.util.Objects;
  * @param security   TLS, authentication and access control of client sessions ({@link SessionSecurity#none()} by default)
  * @param spreadPort the TCP port for Spread-protocol clients: {@link #SPREAD_OFF}, 0 for a free one,
  *                   a port, or {@link #SPREAD_ON_CLIENT_PORT}
+ * @param recordInputs a file the daemon records its engine's inputs to (see {@link io.consort.core.InputRecording}),
+ *                   replayable in a test; null (the default) records nothing
  */
-public record DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security, int spreadPort) {
+public record DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security, int spreadPort,
+        @Nullable Path recordInputs) {
     /** The documented default client port, Spread's own. */
     public static final int DEFAULT_PORT = FrameType.DEFAULT_PORT;
     /** {@link #spreadPort()}: no Spread-protocol endpoint (the default). */
@@ -50,6 +55,11 @@ public record DaemonOptions(String host, int port, EngineConfig engine, SessionS
         }
     }
 
+    /** Options that record nothing. */
+    public DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security, int spreadPort) {
+        this(host, port, engine, security, spreadPort, null);
+    }
+
     /** Options without session security or a Spread-protocol endpoint. */
     public DaemonOptions(String host, int port, EngineConfig engine) {
         this(host, port, engine, SessionSecurity.none(), SPREAD_OFF);
@@ -66,24 +76,29 @@ public record DaemonOptions(String host, int port, EngineConfig engine, SessionS
     }
 
     public DaemonOptions withHost(String host) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, recordInputs);
     }
 
     public DaemonOptions withPort(int port) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, recordInputs);
     }
 
     public DaemonOptions withEngine(EngineConfig engine) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, recordInputs);
     }
 
     public DaemonOptions withSecurity(SessionSecurity security) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, recordInputs);
     }
 
     /** Serves Spread 4.4 clients on {@code spreadPort} (see {@link #spreadPort()}). */
     public DaemonOptions withSpreadPort(int spreadPort) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, recordInputs);
+    }
+
+    /** Records the engine's inputs to {@code file} (null: none); see {@link #recordInputs()}. */
+    public DaemonOptions withRecordInputs(@Nullable Path file) {
+        return new DaemonOptions(host, port, engine, security, spreadPort, file);
     }
 
     /** Whether a Spread-protocol endpoint runs. */
