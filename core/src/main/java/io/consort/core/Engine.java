@@ -329,6 +329,9 @@ public final class Engine {
             timerSetFor = deadline;
             out.accept(new Output.SetTimer(deadline));
         }
+        if (sessions.size() > config.maxSessions()) {
+            throw new IllegalStateException(sessions.size() + " sessions, over the bound of " + config.maxSessions());
+        }
         assert checkInvariants();
     }
 
