@@ -3,9 +3,7 @@ package io.consort.core;
 import io.consort.core.groups.GroupExchange;
 import io.consort.core.groups.GroupTable;
 import io.consort.core.membership.TotemRing;
-import io.consort.core.ring.AgreedItem;
 import io.consort.core.ring.FragmentingRing;
-import io.consort.core.ring.OrderedSink;
 import io.consort.core.ring.Ring;
 import io.consort.core.ring.SingleDaemonRing;
 import io.consort.core.session.ClientSession;
@@ -43,25 +41,8 @@ public final class Engine {
     private final Consumer<Output> out = outputs::add;
     private final BufferPolicy policy;
     private final ConfigurationChange change;
-    private final GroupStateMachine stateMachine;
-    private final OrderedSink sink = new OrderedSink() {
-        @Override
-        public void deliver(long configurationId, long sequence, AgreedItem item) {
-            stateMachine.onOrdered(configurationId, sequence, item);
-        }
-
-        @Override
-        public void transitional(long oldConfigurationId, long newConfigurationId, List<Integer> daemons) {
-            change.onTransitional(oldConfigurationId, newConfigurationId);
-        }
-
-        @Override
-        public void regular(long configurationId, List<Integer> daemons) {
-            change.onRegular(configurationId, daemons);
-        }
-    };
     private final SessionInputs inputs;
-    private long timerSetFor = Long.MAX_VALUE;
+    private final Settling settling;
     private @Nullable InputObserver observer;
 
     /**
@@ -84,8 +65,9 @@ public final class Engine {
         this.change = new ConfigurationChange(ring instanceof SingleDaemonRing,
                 new GroupExchange(config.daemonId(), config.daemonName(), config.seed()), groups, sessions, policy,
                 ring, out);
-        this.stateMachine = new GroupStateMachine(groups, sessions, requests, policy, change, out);
+        GroupStateMachine stateMachine = new GroupStateMachine(groups, sessions, requests, policy, change, out);
         this.inputs = new SessionInputs(config, sessions, requests, policy, ring, out);
+        this.settling = new Settling(config, ring, sessions, policy, stateMachine, change, out);
     }
 
     private SessionInputs inputs() {
@@ -130,9 +112,7 @@ public final class Engine {
             ring.receive(d.fromDaemon(), d.bytes(), nowNanos);
             settle(nowNanos);
         } else if (input instanceof Input.Tick) {
-            if (nowNanos >= timerSetFor) {
-                timerSetFor = Long.MAX_VALUE;
-            }
+            settling.timerFired(nowNanos);
             settle(nowNanos);
         } else if (input instanceof Input.Shutdown) {
             onShutdown(nowNanos);
@@ -315,30 +295,7 @@ public final class Engine {
 
     // ---------------------------------------------------------------- internals
 
-    /** Runs the agreed stream to its end, applies the slow-consumer policy, and reports send credits. */
     private void settle(long nowNanos) {
-        // Delivering may submit (a group state, a slow session's disconnect): let the ring act on
-        // it at once, until nothing more comes out.
-        do {
-            ring.tick(nowNanos);
-        } while (ring.drainTo(sink) > 0);
-        ring.takeOutputs(out);
-        policy.reportCredits(out);
-        long deadline = ring.nextDeadlineNanos();
-        if (deadline != Long.MAX_VALUE && (deadline != timerSetFor || deadline <= nowNanos)) {
-            timerSetFor = deadline;
-            out.accept(new Output.SetTimer(deadline));
-        }
-        if (sessions.size() > config.maxSessions()) {
-            throw new IllegalStateException(sessions.size() + " sessions, over the bound of " + config.maxSessions());
-        }
-        assert checkInvariants();
-    }
-
-    /** Each part's bookkeeping after an input, fail-stop (the ring checks its own). */
-    private boolean checkInvariants() {
-        sessions.checkInvariants();
-        policy.checkInvariants(sessions);
-        return true;
+        settling.settle(nowNanos);
     }
 }
