@@ -3,9 +3,7 @@ package io.consort.core;
 import io.consort.core.groups.GroupExchange;
 import io.consort.core.groups.GroupTable;
 import io.consort.core.membership.TotemRing;
-import io.consort.core.ring.AgreedItem;
 import io.consort.core.ring.FragmentingRing;
-import io.consort.core.ring.OrderedSink;
 import io.consort.core.ring.Ring;
 import io.consort.core.ring.SingleDaemonRing;
 import io.consort.core.session.ClientSession;
@@ -13,21 +11,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One daemon's engine: a pure state machine. Drivers call an input method, then take the outputs
- * with {@link #takeOutputs()} and perform them in order. No threads, sockets, clocks or
- * unseeded randomness live here, so the same engine runs in the simulator, embedded in a JVM
- * and in consortd.
+ * One daemon's engine: a pure state machine. A driver hands it one {@link Input} at a time with
+ * {@link #step}, with the time it read, and performs the outputs it returns in order (etcd-io/raft's
+ * Step and Ready in one call). No threads, sockets, clocks or unseeded randomness live here, so the
+ * same engine runs in the simulator, embedded in a JVM and in consortd, and a recording of its
+ * inputs ({@link InputRecording}) replays to the same outputs.
  *
  * <pre>{@code
  * Engine engine = new Engine(EngineConfig.defaults());
- * engine.connect(1, "alice", now);
- * engine.subscribe(1, 1, StreamFilter.all(), now);
- * engine.credit(1, 1, 100, now);
- * engine.join(1, 7, "chat", now);
- * for (Output o : engine.takeOutputs()) { driver.perform(o); }
+ * engine.step(new Input.Connect(1, "alice"), now);
+ * engine.step(new Input.Subscribe(1, 1, StreamFilter.all()), now);
+ * engine.step(new Input.Credit(1, 1, 100), now);
+ * for (Output o : engine.step(new Input.Join(1, 7, "chat"), now)) { driver.perform(o); }
  * }</pre>
+ *
+ * <p>The input methods ({@link #connect}, {@link #join}, ...) are shorthands for {@link #step}
+ * that leave the outputs for {@link #takeOutputs()}.
  */
 public final class Engine {
     private final EngineConfig config;
@@ -39,26 +41,9 @@ public final class Engine {
     private final Consumer<Output> out = outputs::add;
     private final BufferPolicy policy;
     private final ConfigurationChange change;
-    private final GroupStateMachine stateMachine;
-    private final OrderedSink sink = new OrderedSink() {
-        @Override
-        public void deliver(long configurationId, long sequence, AgreedItem item) {
-            stateMachine.onOrdered(configurationId, sequence, item);
-        }
-
-        @Override
-        public void transitional(long oldConfigurationId, long newConfigurationId, List<Integer> daemons) {
-            change.onTransitional(oldConfigurationId, newConfigurationId);
-        }
-
-        @Override
-        public void regular(long configurationId, List<Integer> daemons) {
-            change.onRegular(configurationId, daemons);
-        }
-    };
-    private long timerSetFor = Long.MAX_VALUE;
-    /** {@link #shutdown} was called: no new sessions; the ring is leaving. */
-    private boolean shuttingDown;
+    private final SessionInputs inputs;
+    private final Settling settling;
+    private @Nullable InputObserver observer;
 
     /**
      * An engine for one daemon. With {@link EngineConfig#clustered()} false (the default), a
@@ -76,11 +61,17 @@ public final class Engine {
     public Engine(EngineConfig config, Ring ring) {
         this.config = Objects.requireNonNull(config, "config");
         this.ring = Objects.requireNonNull(ring, "ring");
-        this.policy = new BufferPolicy(config, this::closeForCause);
+        this.policy = new BufferPolicy(config, (s, code, reason) -> inputs().closeForCause(s, code, reason));
         this.change = new ConfigurationChange(ring instanceof SingleDaemonRing,
                 new GroupExchange(config.daemonId(), config.daemonName(), config.seed()), groups, sessions, policy,
                 ring, out);
-        this.stateMachine = new GroupStateMachine(groups, sessions, requests, policy, change, out);
+        GroupStateMachine stateMachine = new GroupStateMachine(groups, sessions, requests, policy, change, out);
+        this.inputs = new SessionInputs(config, sessions, requests, policy, ring, out);
+        this.settling = new Settling(config, ring, sessions, policy, stateMachine, change, out);
+    }
+
+    private SessionInputs inputs() {
+        return inputs;
     }
 
     public EngineConfig config() {
@@ -89,98 +80,80 @@ public final class Engine {
 
     // ---------------------------------------------------------------- inputs
 
+    /**
+     * Applies one input with the time the driver read, and returns the outputs it produced (with any
+     * left from an input method called before), in the order the driver must perform them.
+     */
+    public List<Output> step(Input input, long nowNanos) {
+        apply(input, nowNanos);
+        return takeOutputs();
+    }
+
+    /**
+     * Tells {@code observer} of every input before the engine applies it (null for none): what
+     * {@link InputRecording} writes, so that a run can be replayed through a fresh engine.
+     */
+    public void observeInputs(@Nullable InputObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Sees each input the engine applies, with its time, before the engine acts on it. */
+    @FunctionalInterface
+    public interface InputObserver {
+        void input(Input input, long nowNanos);
+    }
+
+    private void apply(Input input, long nowNanos) {
+        InputObserver o = observer;
+        if (o != null) {
+            o.input(input, nowNanos);
+        }
+        if (input instanceof Input.Datagram d) {
+            ring.receive(d.fromDaemon(), d.bytes(), nowNanos);
+            settle(nowNanos);
+        } else if (input instanceof Input.Tick) {
+            settling.timerFired(nowNanos);
+            settle(nowNanos);
+        } else if (input instanceof Input.Shutdown) {
+            onShutdown(nowNanos);
+        } else if (inputs.apply(input)) {
+            settle(nowNanos);
+        }
+    }
+
     /** A client completed its handshake on connection {@code sessionId}, asking to be {@code user}. */
     public void connect(long sessionId, String user, long nowNanos) {
-        Objects.requireNonNull(user, "user");
-        if (sessions.hasId(sessionId)) {
-            throw new IllegalArgumentException("session id " + sessionId + " is already in use");
-        }
-        Output.CloseSession refusal = Admission.refusal(sessionId, user, config, sessions, shuttingDown);
-        if (refusal != null) {
-            out.accept(refusal);
-            return;
-        }
-        String name = Names.privateName(user, config.daemonName());
-        ClientSession s = new ClientSession(sessionId, name, config.sendWindowMessages());
-        sessions.add(s);
-        out.accept(new Output.SessionAccepted(sessionId, name, config.sendWindowMessages(),
-                config.maxMessageBytes()));
+        apply(new Input.Connect(sessionId, user), nowNanos);
     }
 
     /** The session opens stream {@code streamId} with {@code filter}; it receives nothing until it grants credits. */
     public void subscribe(long sessionId, int streamId, StreamFilter filter, long nowNanos) {
-        ClientSession s = sessions.get(sessionId);
-        if (s == null) {
-            return;
-        }
-        try {
-            if (filter.group() != null) {
-                Names.checkDestination(filter.group(), config.maxGroupNameBytes());
-            }
-            s.subscribe(streamId, filter);
-        } catch (ConsortException e) {
-            closeForCause(s, e.code(), e.getMessage());
-        }
-        step(nowNanos);
+        apply(new Input.Subscribe(sessionId, streamId, filter), nowNanos);
     }
 
     /** The session closes stream {@code streamId}. */
     public void cancel(long sessionId, int streamId, long nowNanos) {
-        ClientSession s = sessions.get(sessionId);
-        if (s != null) {
-            s.cancel(streamId);
-            step(nowNanos);
-        }
+        apply(new Input.Cancel(sessionId, streamId), nowNanos);
     }
 
     /** The session's subscriber on stream {@code streamId} asked for {@code credits} more events. */
     public void credit(long sessionId, int streamId, long credits, long nowNanos) {
-        ClientSession s = sessions.get(sessionId);
-        if (s == null) {
-            return;
-        }
-        try {
-            s.credit(streamId, credits, out);
-        } catch (ConsortException e) {
-            closeForCause(s, e.code(), e.getMessage());
-        }
-        step(nowNanos);
+        apply(new Input.Credit(sessionId, streamId, credits), nowNanos);
     }
 
     /** The driver's connection to the session became writable or stopped being so. */
     public void writable(long sessionId, boolean writable, long nowNanos) {
-        ClientSession s = sessions.get(sessionId);
-        if (s != null) {
-            s.writable(writable, out);
-            step(nowNanos);
-        }
+        apply(new Input.Writable(sessionId, writable), nowNanos);
     }
 
     /** The session asks to join {@code group}; answered by {@link Output.RequestDone} once its view is installed. */
     public void join(long sessionId, int requestId, String group, long nowNanos) {
-        membershipRequest(sessionId, requestId, group, nowNanos, name -> new AgreedItem.Join(name, group));
+        apply(new Input.Join(sessionId, requestId, group), nowNanos);
     }
 
     /** The session asks to leave {@code group}. */
     public void leave(long sessionId, int requestId, String group, long nowNanos) {
-        membershipRequest(sessionId, requestId, group, nowNanos, name -> new AgreedItem.Leave(name, group));
-    }
-
-    /** Checks the group name, then orders the session's join or leave; a bad name fails only the request. */
-    private void membershipRequest(long sessionId, int requestId, String group, long nowNanos,
-            java.util.function.Function<String, AgreedItem> item) {
-        ClientSession s = sessions.get(sessionId);
-        if (s == null) {
-            return;
-        }
-        try {
-            Names.checkGroup(group, config.maxGroupNameBytes());
-        } catch (ConsortException e) {
-            out.accept(new Output.RequestFailed(sessionId, requestId, e.code(), e.getMessage()));
-            return;
-        }
-        submit(s, item.apply(s.privateName()), new RequestTracker.Pending(requestId, false, 0));
-        step(nowNanos);
+        apply(new Input.Leave(sessionId, requestId, group), nowNanos);
     }
 
     /**
@@ -200,30 +173,8 @@ public final class Engine {
      */
     public void multicast(long sessionId, int requestId, List<String> destinations, ServiceLevel level,
             boolean selfDiscard, int type, byte[] payload, int originBits, long nowNanos) {
-        ClientSession s = sessions.get(sessionId);
-        if (s == null) {
-            return;
-        }
-        try {
-            s.takeSendCredit();
-        } catch (ConsortException e) {
-            closeForCause(s, e.code(), e.getMessage());
-            step(nowNanos);
-            return;
-        }
-        List<String> groupList;
-        try {
-            groupList = Admission.checkMulticast(config, destinations, type, payload);
-        } catch (ConsortException e) {
-            s.refusedMulticast();
-            out.accept(new Output.RequestFailed(sessionId, requestId, e.code(), e.getMessage()));
-            return;
-        }
-        submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload, originBits),
-                new RequestTracker.Pending(requestId, true, payload.length));
-        s.submittedMulticast(payload.length);
-        policy.readingWindow(s, out);
-        step(nowNanos);
+        apply(new Input.Multicast(sessionId, requestId, destinations, level.code(), selfDiscard, type, payload,
+                originBits), nowNanos);
     }
 
     /**
@@ -231,11 +182,7 @@ public final class Engine {
      * other members; a lost connection as DISCONNECT.
      */
     public void disconnect(long sessionId, boolean clean, long nowNanos) {
-        ClientSession s = sessions.get(sessionId);
-        if (s != null) {
-            remove(s, clean);
-            step(nowNanos);
-        }
+        apply(new Input.Disconnect(sessionId, clean), nowNanos);
     }
 
     /**
@@ -247,22 +194,20 @@ public final class Engine {
      * {@link EngineConfig#leaveTimeoutNanos()} whatever the network does.
      */
     public void shutdown(long nowNanos) {
-        if (shuttingDown) {
+        apply(new Input.Shutdown(), nowNanos);
+    }
+
+    private void onShutdown(long nowNanos) {
+        if (!inputs.shutdown()) {
             return;
         }
-        shuttingDown = true;
-        for (ClientSession s : new ArrayList<>(sessions.all())) {
-            out.accept(new Output.CloseSession(s.id(), ErrorCode.DAEMON_SHUTDOWN,
-                    "daemon " + config.daemonName() + " is shutting down"));
-            remove(s, true);
-        }
         ring.leave(nowNanos + config.leaveTimeoutNanos());
-        step(nowNanos);
+        settle(nowNanos);
     }
 
     /** Whether a {@link #shutdown} is complete: the driver may stop the engine and close the network now. */
     public boolean stopped() {
-        return shuttingDown && ring.left();
+        return inputs.shuttingDown() && ring.left();
     }
 
     /**
@@ -270,17 +215,12 @@ public final class Engine {
      * dropped; this never throws for their content.
      */
     public void receiveDatagram(int fromDaemon, byte[] datagram, long nowNanos) {
-        Objects.requireNonNull(datagram, "datagram");
-        ring.receive(fromDaemon, datagram, nowNanos);
-        step(nowNanos);
+        apply(new Input.Datagram(fromDaemon, datagram), nowNanos);
     }
 
     /** The timer asked for with {@link Output.SetTimer} fired (or the driver starts the engine). */
     public void tick(long nowNanos) {
-        if (nowNanos >= timerSetFor) {
-            timerSetFor = Long.MAX_VALUE;
-        }
-        step(nowNanos);
+        apply(new Input.Tick(), nowNanos);
     }
 
     // ---------------------------------------------------------------- outputs and state
@@ -366,43 +306,7 @@ public final class Engine {
 
     // ---------------------------------------------------------------- internals
 
-    private void submit(ClientSession s, AgreedItem item, RequestTracker.Pending pending) {
-        requests.submitted(s.privateName(), pending);
-        ring.submit(item);
-    }
-
-    private void closeForCause(ClientSession s, ErrorCode code, String reason) {
-        out.accept(new Output.CloseSession(s.id(), code, reason));
-        remove(s, false);
-    }
-
-    private void remove(ClientSession s, boolean clean) {
-        sessions.remove(s);
-        policy.forget(s);
-        ring.submit(new AgreedItem.Disconnect(s.privateName(), clean));
-    }
-
-    /** Runs the agreed stream to its end, applies the slow-consumer policy, and reports send credits. */
-    private void step(long nowNanos) {
-        // Delivering may submit (a group state, a slow session's disconnect): let the ring act on
-        // it at once, until nothing more comes out.
-        do {
-            ring.tick(nowNanos);
-        } while (ring.drainTo(sink) > 0);
-        ring.takeOutputs(out);
-        policy.reportCredits(out);
-        long deadline = ring.nextDeadlineNanos();
-        if (deadline != Long.MAX_VALUE && (deadline != timerSetFor || deadline <= nowNanos)) {
-            timerSetFor = deadline;
-            out.accept(new Output.SetTimer(deadline));
-        }
-        assert checkInvariants();
-    }
-
-    /** Each part's bookkeeping after an input, fail-stop (the ring checks its own). */
-    private boolean checkInvariants() {
-        sessions.checkInvariants();
-        policy.checkInvariants(sessions);
-        return true;
+    private void settle(long nowNanos) {
+        settling.settle(nowNanos);
     }
 }

@@ -47,7 +47,13 @@ public enum ErrorCode {
      */
     AUTH_FAILED(16),
     /** The session's identity may not do this (connect, join, send to a group, or unicast). */
-    ACCESS_DENIED(17);
+    ACCESS_DENIED(17),
+    /**
+     * The daemon stopped on an internal fault (its engine failed a check), so it can no longer vouch
+     * for its state: its sessions are closed and its daemon network re-forms without it. Reconnect
+     * to another daemon, or to this one once restarted.
+     */
+    DAEMON_FAILED(18);
 
     private static final ErrorCode[] BY_CODE = new ErrorCode[32];
 

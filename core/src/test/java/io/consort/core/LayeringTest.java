@@ -33,7 +33,7 @@ class LayeringTest {
             "session", "engine");
     private static final Pattern REF = Pattern.compile("io/consort/core/[A-Za-z0-9_/$]+");
 
-    private static final java.util.Set<String> ENGINE = new java.util.HashSet<>(List.of("Engine"));
+    private static final java.util.Set<String> ENGINE = new java.util.HashSet<>(List.of("Engine", "Replay"));
 
     /** The layer of class {@code name} (internal form, e.g. {@code io/consort/core/ring/Seq}), or null outside core. */
     static String layerOf(String name) {

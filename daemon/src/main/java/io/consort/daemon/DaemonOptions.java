@@ -3,8 +3,10 @@ package io.consort.daemon;
 import io.consort.core.EngineConfig;
 import io.consort.protocol.FrameType;
 import io.consort.daemon.security.SessionSecurity;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Immutable options of a daemon's session endpoint: where it listens and the engine it runs.
@@ -32,9 +34,11 @@ import java.util.Objects;
  * @param spreadDaemonOrder the daemons of the network by name, in configuration order (spread.conf's):
  *                   Spread clients see a group's members listed by daemon in this order, as Spread
  *                   lists them; empty (the default), or a daemon not in it: after the others, by name
+ * @param recordInputs a file the daemon records its engine's inputs to (see {@link io.consort.core.InputRecording}),
+ *                   replayable in a test; null (the default) records nothing
  */
 public record DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security, int spreadPort,
-        List<String> spreadDaemonOrder) {
+        List<String> spreadDaemonOrder, @Nullable Path recordInputs) {
     /** The documented default client port, Spread's own. */
     public static final int DEFAULT_PORT = FrameType.DEFAULT_PORT;
     /** {@link #spreadPort()}: no Spread-protocol endpoint (the default). */
@@ -58,12 +62,12 @@ public record DaemonOptions(String host, int port, EngineConfig engine, SessionS
 
     /** Options without session security or a Spread-protocol endpoint. */
     public DaemonOptions(String host, int port, EngineConfig engine) {
-        this(host, port, engine, SessionSecurity.none(), SPREAD_OFF, List.of());
+        this(host, port, engine, SessionSecurity.none(), SPREAD_OFF, List.of(), null);
     }
 
     /** Options with session security, without a Spread-protocol endpoint. */
     public DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security) {
-        this(host, port, engine, security, SPREAD_OFF, List.of());
+        this(host, port, engine, security, SPREAD_OFF, List.of(), null);
     }
 
     /** Localhost, port {@value #DEFAULT_PORT}, the default engine, no session security, no Spread endpoint. */
@@ -72,29 +76,34 @@ public record DaemonOptions(String host, int port, EngineConfig engine, SessionS
     }
 
     public DaemonOptions withHost(String host) {
-        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder, recordInputs);
     }
 
     public DaemonOptions withPort(int port) {
-        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder, recordInputs);
     }
 
     public DaemonOptions withEngine(EngineConfig engine) {
-        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder, recordInputs);
     }
 
     public DaemonOptions withSecurity(SessionSecurity security) {
-        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder, recordInputs);
     }
 
     /** Serves Spread 4.4 clients on {@code spreadPort} (see {@link #spreadPort()}). */
     public DaemonOptions withSpreadPort(int spreadPort) {
-        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder, recordInputs);
     }
 
     /** Lists Spread clients' group members by daemon in {@code daemonNames}' order (see {@link #spreadDaemonOrder()}). */
     public DaemonOptions withSpreadDaemonOrder(List<String> daemonNames) {
-        return new DaemonOptions(host, port, engine, security, spreadPort, daemonNames);
+        return new DaemonOptions(host, port, engine, security, spreadPort, daemonNames, recordInputs);
+    }
+
+    /** Records the engine's inputs to {@code file} (null: none); see {@link #recordInputs()}. */
+    public DaemonOptions withRecordInputs(@Nullable Path file) {
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder, file);
     }
 
     /** Whether a Spread-protocol endpoint runs. */

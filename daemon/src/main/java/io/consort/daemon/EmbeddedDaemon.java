@@ -1,6 +1,8 @@
 package io.consort.daemon;
 
 import io.consort.core.Engine;
+import io.consort.core.ErrorCode;
+import io.consort.core.Input;
 import io.consort.protocol.InJvm;
 import io.consort.daemon.spread.SpreadEndpoint;
 import io.consort.daemon.spread.SpreadMemberOrder;
@@ -50,6 +52,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final SecurityRuntime security;
     private final EngineHost host;
     private final @Nullable DisposableServer spreadServer;
+    private final java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
+    private final CountDownLatch failStopped = new CountDownLatch(1);
+    private volatile boolean failed;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
@@ -62,9 +67,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
         this.network = network;
         this.security = new SecurityRuntime(options.security()); // first: bad TLS files fail the start
         Engine engine = new Engine(options.engine());
-        dispatcher.onUnwritable(id -> engine.writable(id, false, System.nanoTime()));
         this.loop = new EngineLoop(engine, dispatcher, network,
                 "consort-engine-" + options.engine().daemonName());
+        // An input like any other, in this batch's wake: the engine reads no clock of the dispatcher's.
+        dispatcher.onUnwritable(id -> loop.submit(new Input.Writable(id, false)));
+        loop.onFailure(this::failStop);
+        InputRecorder.start(options, loop);
         this.host = new EngineHost(loop, dispatcher, nextSessionId, options.engine().daemonName());
         try {
             loop.start();
@@ -264,6 +272,78 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return tls == null ? 0 : tls.reloads();
     }
 
+    /**
+     * Completes, with the engine's exception, if the daemon stopped on an engine fault (fail-stop): its
+     * clients were told {@link ErrorCode#DAEMON_FAILED}, its sockets are closed, and the other daemons of
+     * its network re-form without it. consortd exits non-zero then. Never completes for a daemon that
+     * only {@link #close closes}.
+     */
+    public java.util.concurrent.CompletionStage<Throwable> failure() {
+        return failure;
+    }
+
+    /** On the engine thread, once the engine threw: tells the clients, then stops the rest on a thread of its own. */
+    private void failStop(Throwable cause) {
+        failed = true;
+        dispatcher.closeAll(ErrorCode.DAEMON_FAILED, "daemon " + options.engine().daemonName()
+                + " stopped on an internal error: " + cause);
+        Thread stopper = new Thread(() -> {
+            try {
+                stopAfterFailure();
+            } finally {
+                failStopped.countDown();
+                failure.complete(cause);
+            }
+        }, "consort-failstop-" + options.engine().daemonName());
+        stopper.setDaemon(true);
+        stopper.start();
+    }
+
+    /** The daemon network first, so the others stop hearing this daemon at once; then the endpoints and the thread. */
+    private void stopAfterFailure() {
+        closing.set(true);
+        DaemonNetwork n = network;
+        if (n != null) {
+            n.close();
+        }
+        // The goodbye frames were flushed on the engine thread; give them a moment to leave.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (dispatcher.connectionCount() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        DisposableServer s = server;
+        if (s != null) {
+            s.disposeNow(Duration.ofSeconds(10));
+        }
+        io.netty.channel.Channel local = inJvmServer;
+        if (local != null) {
+            local.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        security.close();
+        DisposableServer spread = spreadServer;
+        if (spread != null) {
+            spread.disposeNow(Duration.ofSeconds(10));
+        }
+        loop.close();
+        loop.shutdownThread();
+    }
+
+    private void awaitFailStop() {
+        try {
+            failStopped.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Applies {@code input} as if a driver had: a test-only seam, reachable from no socket, through which
+     * a test passes an input the engine must refuse (a session id already in use) to see the daemon fail-stop.
+     */
+    void submitForTest(Input input) {
+        loop.submit(input);
+    }
+
     /** How many sessions the engine holds now. */
     public int sessionCount() throws InterruptedException {
         return loop.query(Engine::sessionCount);
@@ -319,14 +399,15 @@ public final class EmbeddedDaemon implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (failed) {
+            awaitFailStop(); // the fail-stop closes everything
+            return;
+        }
         if (!closing.compareAndSet(false, true)) {
             return;
         }
         CountDownLatch told = new CountDownLatch(1);
-        loop.submit((engine, now) -> {
-            engine.shutdown(now);
-            told.countDown();
-        });
+        loop.submit(new Input.Shutdown(), told::countDown);
         try {
             told.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

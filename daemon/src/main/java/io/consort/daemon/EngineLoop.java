@@ -1,12 +1,15 @@
 package io.consort.daemon;
 
 import io.consort.core.Engine;
+import io.consort.core.Input;
+import io.consort.core.InputRecording;
 import io.consort.core.Output;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -38,8 +41,17 @@ import reactor.netty.resources.LoopResources;
  * Inputs from other threads (tests, queries, shutdown) are handed over with {@link EventLoop#execute}.
  *
  * <p>Timers: the engine asks for one wake-up at a time with {@link Output.SetTimer}; the loop schedules
- * it on the event loop and calls {@link Engine#tick} when it is due. A clustered engine is ticked once
+ * it on the event loop and applies {@link Input.Tick} when it is due. A clustered engine is ticked once
  * at start, which starts its membership.
+ *
+ * <p>Inputs are {@link Input} records, applied with {@link Engine#step}; the few things that are not
+ * inputs (queries, another protocol's endpoint, bookkeeping after an input) are tasks queued in the same
+ * order. With {@link #recordInputs} every input goes to a recording as the engine applies it.
+ *
+ * <p>Fail-stop: an exception (or a failed assertion) out of the engine means its state can no longer be
+ * trusted, so the loop applies nothing more and hands the cause to {@link #onFailure}: the daemon tells
+ * its clients, closes its sockets and stops, and the other daemons re-form without it. Carrying on would
+ * serve clients from a state that already broke an invariant.
  */
 final class EngineLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineLoop.class);
@@ -54,7 +66,11 @@ final class EngineLoop implements AutoCloseable {
     private final AtomicInteger handedOver = new AtomicInteger();
 
     // Loop-only state: touched by the event loop's thread alone.
-    private final ArrayDeque<EngineInput> pending = new ArrayDeque<>();
+    /** {@link Input}s, {@link EngineInput} tasks, and plain Runnables to run after an input. */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private final ArrayList<Output> batch = new ArrayList<>();
+    private InputRecording.@Nullable Writer recorder;
+    private Consumer<Throwable> onFailure = cause -> { };
     private boolean batchScheduled;
     private final Runnable runBatch = this::runBatch;
     private long timerDeadline = Long.MAX_VALUE;
@@ -87,29 +103,56 @@ final class EngineLoop implements AutoCloseable {
             n.start(new DaemonNetwork.Receiver() {
                 @Override
                 public void datagram(int from, byte[] bytes) {
-                    submit((e, now) -> e.receiveDatagram(from, bytes, now));
+                    submit(new Input.Datagram(from, bytes));
                 }
 
                 @Override
                 public void datagrams(int from, List<byte[]> datagrams) {
-                    // One input for a packet's worth of datagrams.
-                    submit((e, now) -> {
-                        for (byte[] d : datagrams) {
-                            try {
-                                e.receiveDatagram(from, d, now);
-                            } catch (RuntimeException x) {
-                                log.error("engine input failed", x);
-                            }
-                        }
-                    });
+                    for (byte[] d : datagrams) {
+                        submit(new Input.Datagram(from, d));
+                    }
                 }
             }, group);
-            submit((e, now) -> e.tick(now));
+            submit(new Input.Tick());
         }
     }
 
-    /** Queues an input; safe from any thread. On the loop's own thread it costs no hand-off. */
-    void submit(EngineInput input) {
+    /** Queues an input for the engine; safe from any thread. */
+    void submit(Input input) {
+        queue(input);
+    }
+
+    /** Queues an input, then {@code afterApplied} to run on the loop once the engine has applied it. */
+    void submit(Input input, Runnable afterApplied) {
+        if (loop.inEventLoop()) {
+            enqueue(input);
+            enqueue(afterApplied);
+        } else {
+            queue(new Object[] {input, afterApplied});
+        }
+    }
+
+    /** Queues a task that is not an input (a query, another endpoint's work); it runs in order with the inputs. */
+    void submit(EngineInput task) {
+        queue(task);
+    }
+
+    /**
+     * Records every input from now on to {@code writer}, flushed after each batch, so a recording ends
+     * with the input the daemon applied last, a failing one included. Call before {@link #start}.
+     */
+    void recordInputs(InputRecording.Writer writer) {
+        recorder = writer;
+        engine.observeInputs(writer::write);
+    }
+
+    /** What to do, on the loop's thread, once the engine has failed: it takes no input after that. */
+    void onFailure(Consumer<Throwable> onFailure) {
+        this.onFailure = onFailure;
+    }
+
+    /** Queues an item; on the loop's own thread it costs no hand-off. */
+    private void queue(Object input) {
         if (loop.inEventLoop()) {
             enqueue(input);
         } else {
@@ -125,11 +168,16 @@ final class EngineLoop implements AutoCloseable {
         }
     }
 
-    private void enqueue(EngineInput input) {
+    private void enqueue(Object input) {
         if (closed) {
             return;
         }
-        pending.add(input);
+        if (input instanceof Object[] pair) {
+            pending.add(pair[0]);
+            pending.add(pair[1]);
+        } else {
+            pending.add(input);
+        }
         if (!batchScheduled) {
             batchScheduled = true;
             loop.execute(runBatch);
@@ -172,25 +220,63 @@ final class EngineLoop implements AutoCloseable {
         }
         long now = System.nanoTime();
         pendingSize = pending.size();
-        for (EngineInput input; (input = pending.poll()) != null;) {
-            try {
-                input.apply(engine, now);
-            } catch (RuntimeException e) {
-                // A bug for one input must not take every session down with the daemon.
-                log.error("engine input failed", e);
+        try {
+            for (Object item; (item = pending.poll()) != null;) {
+                if (item instanceof Input input) {
+                    batch.addAll(engine.step(input, now));
+                } else if (item instanceof EngineInput task) {
+                    task.apply(engine, now);
+                } else {
+                    ((Runnable) item).run();
+                }
             }
-        }
-        pendingSize = 0;
-        if (timerDeadline != Long.MAX_VALUE && now - timerDeadline >= 0) {
-            timerDeadline = Long.MAX_VALUE;
-            try {
-                engine.tick(now);
-            } catch (RuntimeException e) {
-                log.error("engine tick failed", e);
+            if (timerDeadline != Long.MAX_VALUE && now - timerDeadline >= 0) {
+                timerDeadline = Long.MAX_VALUE;
+                batch.addAll(engine.step(new Input.Tick(), now));
             }
+            batch.addAll(engine.takeOutputs()); // what tasks asked of the engine through its shorthand methods
+        } catch (RuntimeException | AssertionError e) {
+            failStop(e);
+            return;
+        } finally {
+            pendingSize = 0;
+            flushRecording();
         }
-        perform(engine.takeOutputs());
+        try {
+            perform(batch);
+        } finally {
+            batch.clear();
+        }
         armTimer(now);
+    }
+
+    /** The engine threw: it applies nothing more, and the daemon stops (see the class comment). */
+    private void failStop(Throwable cause) {
+        closed = true;
+        pending.clear();
+        batch.clear();
+        ScheduledFuture<?> a = armed;
+        if (a != null) {
+            a.cancel(false);
+        }
+        log.error("the engine failed; the daemon stops (fail-stop), its clients are told and the other daemons "
+                + "re-form without it", cause);
+        onFailure.accept(cause);
+    }
+
+    private void flushRecording() {
+        InputRecording.@Nullable Writer w = recorder;
+        if (w == null) {
+            return;
+        }
+        try {
+            w.flush();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // The recording is a diagnostic: losing it must not stop the daemon.
+            log.warn("input recording stopped: {}", e.toString());
+            engine.observeInputs(null);
+            recorder = null;
+        }
     }
 
     /**
@@ -279,6 +365,14 @@ final class EngineLoop implements AutoCloseable {
                 log.warn("engine loop did not stop in time: {}", e.toString());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        InputRecording.@Nullable Writer w = recorder;
+        if (w != null) {
+            try {
+                w.close(); // the loop applies nothing more: no input can follow
+            } catch (java.io.IOException e) {
+                log.warn("input recording not closed cleanly: {}", e.toString());
             }
         }
     }

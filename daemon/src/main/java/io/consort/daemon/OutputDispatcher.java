@@ -32,6 +32,17 @@ final class OutputDispatcher implements Consumer<List<Output>> {
         connections.remove(sessionId);
     }
 
+    /**
+     * Closes every connection with an ERROR of {@code code}, without the engine: for a daemon whose
+     * engine failed. Called on the engine thread.
+     */
+    void closeAll(io.consort.core.ErrorCode code, String reason) {
+        for (OutputSink c : connections.values()) {
+            c.stage(new Output.CloseSession(c.sessionId(), code, reason));
+            c.flush();
+        }
+    }
+
     int connectionCount() {
         return connections.size();
     }

@@ -2,6 +2,7 @@ package io.consort.daemon;
 
 import io.consort.core.ConsortException;
 import io.consort.core.ErrorCode;
+import io.consort.core.Input;
 import io.consort.core.MessageEvent;
 import io.consort.core.Output;
 import io.consort.core.ServiceLevel;
@@ -108,7 +109,7 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
                 // Credentials, if any, were checked by the SessionGate in front of this handler.
                 String user = io.consort.protocol.Hello.decode(r).user();
                 helloReceived = true;
-                submit(ctx, (e, now) -> e.connect(sessionId, user, now));
+                submit(ctx, new Input.Connect(sessionId, user));
             }
             case FrameType.SUBSCRIBE -> {
                 int streamId = r.i32("streamId");
@@ -117,35 +118,35 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
                 r.end();
                 StreamFilter filter = new StreamFilter(group.isEmpty() ? null : group,
                         (flags & FrameType.STREAM_MESSAGES) != 0, (flags & FrameType.STREAM_VIEWS) != 0);
-                submit(ctx, (e, now) -> e.subscribe(sessionId, streamId, filter, now));
+                submit(ctx, new Input.Subscribe(sessionId, streamId, filter));
             }
             case FrameType.CREDIT -> {
                 int streamId = r.i32("streamId");
                 long credits = r.i64("credits");
                 r.end();
-                submit(ctx, (e, now) -> e.credit(sessionId, streamId, credits, now));
+                submit(ctx, new Input.Credit(sessionId, streamId, credits));
             }
             case FrameType.CANCEL -> {
                 int streamId = r.i32("streamId");
                 r.end();
-                submit(ctx, (e, now) -> e.cancel(sessionId, streamId, now));
+                submit(ctx, new Input.Cancel(sessionId, streamId));
             }
             case FrameType.JOIN -> {
                 int requestId = r.i32("requestId");
                 String group = r.str("group");
                 r.end();
-                submit(ctx, (e, now) -> e.join(sessionId, requestId, group, now));
+                submit(ctx, new Input.Join(sessionId, requestId, group));
             }
             case FrameType.LEAVE -> {
                 int requestId = r.i32("requestId");
                 String group = r.str("group");
                 r.end();
-                submit(ctx, (e, now) -> e.leave(sessionId, requestId, group, now));
+                submit(ctx, new Input.Leave(sessionId, requestId, group));
             }
             case FrameType.MULTICAST -> onMulticast(ctx, r);
             case FrameType.BYE -> {
                 r.end();
-                submit(ctx, (e, now) -> e.disconnect(sessionId, true, now));
+                submit(ctx, new Input.Disconnect(sessionId, true));
                 failed = true; // read nothing more
                 ctx.channel().close();
             }
@@ -162,43 +163,32 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
         List<String> groups = r.strs("groups");
         byte[] payload = r.bytes("payload");
         r.end();
-        ServiceLevel level;
-        try {
-            level = ServiceLevel.fromCode(levelCode);
-        } catch (ConsortException e) {
-            // A well-formed frame with a bad field: refuse the request, keep the session. The engine never
-            // counted the credit, so the client's refund with FAILED keeps both sides in step.
-            ByteBuf b = ctx.alloc().buffer(64);
-            DaemonFrames.failed(new FrameWriter(b), requestId, e.code(), e.getMessage());
-            ctx.writeAndFlush(b);
-            return;
-        }
         boolean selfDiscard = (flags & FrameType.SELF_DISCARD) != 0;
-        submit(ctx, (e, now) -> e.multicast(sessionId, requestId, groups, level, selfDiscard, type, payload, now));
+        // The engine checks the level (and the rest): a bad one fails the request, the session stays.
+        submit(ctx, new Input.Multicast(sessionId, requestId, groups, levelCode, selfDiscard, type, payload));
     }
 
-    private void submit(ChannelHandlerContext ctx, EngineInput input) {
+    private void submit(ChannelHandlerContext ctx, Input input) {
         if (queuedInputs.incrementAndGet() >= INPUTS_HIGH) {
             // Bounded memory whatever the client sends: stop reading until the engine caught up.
             pausedByInputs = true;
             updateAutoRead(ctx.channel());
         }
-        loop.submit((engine, now) -> {
-            try {
-                input.apply(engine, now);
-            } finally {
-                if (queuedInputs.decrementAndGet() == INPUTS_LOW) {
-                    Channel ch = channel;
-                    if (ch != null) {
-                        ch.eventLoop().execute(() -> {
-                            pausedByInputs = false;
-                            updateAutoRead(ch);
-                        });
-                    }
-                }
-            }
-        });
+        loop.submit(input, afterInput);
     }
+
+    /** Counts an input of this session off once the engine has applied it; resumes reading below the low mark. */
+    private final Runnable afterInput = () -> {
+        if (queuedInputs.decrementAndGet() == INPUTS_LOW) {
+            Channel ch = channel;
+            if (ch != null) {
+                ch.eventLoop().execute(() -> {
+                    pausedByInputs = false;
+                    updateAutoRead(ch);
+                });
+            }
+        }
+    };
 
     /**
      * Reads while neither reason to stop holds: too many inputs queued for the engine, or the engine's
@@ -214,7 +204,7 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         boolean writable = ctx.channel().isWritable();
         if (helloReceived) {
-            loop.submit((e, now) -> e.writable(sessionId, writable, now));
+            loop.submit(new Input.Writable(sessionId, writable));
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -223,9 +213,9 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
     public void channelInactive(ChannelHandlerContext ctx) {
         if (helloReceived) {
             // After a BYE the engine already removed the session and ignores this.
-            loop.submit((e, now) -> e.disconnect(sessionId, false, now));
+            loop.submit(new Input.Disconnect(sessionId, false));
         }
-        loop.submit((e, now) -> onClosed.run());
+        loop.submit((EngineInput) (e, now) -> onClosed.run());
         ctx.fireChannelInactive();
     }
 

@@ -5,8 +5,10 @@ import io.consort.reactive.client.SessionConnector;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpClient;
 
 /**
  * How to reach a daemon: an immutable, reusable configuration, built fluently as Reactor Netty's
@@ -33,9 +35,11 @@ public final class ConsortClient {
     private final @Nullable ClientTls tls;
     private final @Nullable Credentials credentials;
     private final @Nullable String inJvmAddress;
+    private final UnaryOperator<TcpClient> tcpClient;
 
     private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout,
-            @Nullable ClientTls tls, @Nullable Credentials credentials, @Nullable String inJvmAddress) {
+            @Nullable ClientTls tls, @Nullable Credentials credentials, @Nullable String inJvmAddress,
+            UnaryOperator<TcpClient> tcpClient) {
         this.host = host;
         this.port = port;
         this.name = name;
@@ -43,10 +47,11 @@ public final class ConsortClient {
         this.tls = tls;
         this.credentials = credentials;
         this.inJvmAddress = inJvmAddress;
+        this.tcpClient = tcpClient;
     }
 
     private ConsortClient(String host, int port, @Nullable String name, Duration connectTimeout) {
-        this(host, port, name, connectTimeout, null, null, null);
+        this(host, port, name, connectTimeout, null, null, null, UnaryOperator.identity());
     }
 
     /** A client for the daemon on 127.0.0.1:4803 with a random private name, plain TCP, no credentials. */
@@ -56,12 +61,12 @@ public final class ConsortClient {
 
     /** Connects over TLS as {@code tls} says; null for plain TCP. */
     public ConsortClient tls(@Nullable ClientTls tls) {
-        return new ConsortClient(host, port, name, connectTimeout, tls, credentials, inJvmAddress);
+        return new ConsortClient(host, port, name, connectTimeout, tls, credentials, inJvmAddress, tcpClient);
     }
 
     /** Authenticates with {@code credentials} in the handshake; null for none (anonymous, or the TLS certificate). */
     public ConsortClient credentials(@Nullable Credentials credentials) {
-        return new ConsortClient(host, port, name, connectTimeout, tls, credentials, inJvmAddress);
+        return new ConsortClient(host, port, name, connectTimeout, tls, credentials, inJvmAddress, tcpClient);
     }
 
     /** The TLS configuration, or null for plain TCP. */
@@ -76,7 +81,7 @@ public final class ConsortClient {
 
     /** The daemon's host. */
     public ConsortClient host(String host) {
-        return new ConsortClient(Objects.requireNonNull(host, "host"), port, name, connectTimeout, tls, credentials, inJvmAddress);
+        return new ConsortClient(Objects.requireNonNull(host, "host"), port, name, connectTimeout, tls, credentials, inJvmAddress, tcpClient);
     }
 
     /** The daemon's client port. */
@@ -84,7 +89,7 @@ public final class ConsortClient {
         if (port <= 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535, was " + port);
         }
-        return new ConsortClient(host, port, name, connectTimeout, tls, credentials, inJvmAddress);
+        return new ConsortClient(host, port, name, connectTimeout, tls, credentials, inJvmAddress, tcpClient);
     }
 
     /**
@@ -92,7 +97,7 @@ public final class ConsortClient {
      * ASCII without '#'. Unset, each connection picks a random one.
      */
     public ConsortClient name(String name) {
-        return new ConsortClient(host, port, Objects.requireNonNull(name, "name"), connectTimeout, tls, credentials, inJvmAddress);
+        return new ConsortClient(host, port, Objects.requireNonNull(name, "name"), connectTimeout, tls, credentials, inJvmAddress, tcpClient);
     }
 
     /** How long to wait for the TCP connection and the daemon's welcome. */
@@ -100,7 +105,7 @@ public final class ConsortClient {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("connect timeout must be positive, was " + timeout);
         }
-        return new ConsortClient(host, port, name, timeout, tls, credentials, inJvmAddress);
+        return new ConsortClient(host, port, name, timeout, tls, credentials, inJvmAddress, tcpClient);
     }
 
     /**
@@ -116,7 +121,26 @@ public final class ConsortClient {
      */
     public ConsortClient inJvm(String address) {
         return new ConsortClient(host, port, name, connectTimeout, tls, credentials,
-                Objects.requireNonNull(address, "address"));
+                Objects.requireNonNull(address, "address"), tcpClient);
+    }
+
+    /**
+     * Customizes the Reactor Netty {@code TcpClient} of each TCP connection: event loops
+     * ({@code runOn}), metrics, observers, wiretap, a custom TLS setup, socket options. Applied after
+     * Consort's own settings (host, port, TCP_NODELAY, the connect timeout, {@link #tls}), so it can
+     * change them; each call adds to the ones before, applied in order. Unused for {@link #inJvm}.
+     *
+     * <pre>{@code
+     * ConsortClient client = ConsortClient.create()
+     *         .tcpClient(tcp -> tcp.runOn(myLoops))
+     *         .tcpClient(tcp -> tcp.metrics(true, Function.identity()));
+     * }</pre>
+     */
+    public ConsortClient tcpClient(UnaryOperator<TcpClient> customizer) {
+        Objects.requireNonNull(customizer, "customizer");
+        UnaryOperator<TcpClient> before = tcpClient;
+        return new ConsortClient(host, port, name, connectTimeout, tls, credentials, inJvmAddress,
+                c -> Objects.requireNonNull(customizer.apply(before.apply(c)), "the customizer returned null"));
     }
 
     /** The in-JVM daemon address, or null for TCP to {@link #host()}:{@link #port()}. */
@@ -148,7 +172,7 @@ public final class ConsortClient {
             String user = configured != null ? configured : "u" + UUID.randomUUID().toString().substring(0, 8);
             String local = inJvmAddress;
             return local != null ? SessionConnector.connectInJvm(local, user, connectTimeout, credentials)
-                    : SessionConnector.connect(host, port, user, connectTimeout, tls, credentials);
+                    : SessionConnector.connect(host, port, user, connectTimeout, tls, credentials, tcpClient);
         });
     }
 }

@@ -9,11 +9,20 @@ import reactor.core.publisher.Mono;
  * One connection to a daemon, with a unique private name. A session joins and leaves groups,
  * multicasts, and receives as backpressured streams. All methods are safe from any thread.
  *
- * <p>Streams are hot: each subscription opens its own stream at the daemon, which delivers the
- * events produced after it opened, as fast as the subscriber requests them (credits per
- * stream). Two subscribers to the same group each get every event from their subscription on;
- * a slow one never stalls the other. Subscribe before you join to see your own join view.
- * Cancelling a subscription closes only that stream; the session and its groups stay.
+ * <p>Streams ({@link #messages}, {@link #views}, {@link #events}) are live, not replayed: each
+ * subscription sends one SUBSCRIBE and opens its own stream at the daemon, which delivers the events
+ * ordered after the daemon opened it, nothing from before, as fast as the subscriber requests them
+ * (each {@code request(n)} becomes a CREDIT of n for that stream). Two subscribers to the same group
+ * each get every event from their subscription on; a slow one never stalls the other. Subscribe
+ * before you join to see your own join view. Cancelling a subscription sends one CANCEL and closes
+ * only that stream; the session and its groups stay. Streams complete when the session closes
+ * cleanly and fail with the session's {@link io.consort.core.ConsortException} otherwise.
+ *
+ * <p>Threads: every signal of a stream, and the completion of every {@link reactor.core.publisher.Mono}
+ * this interface returns, arrives on the session connection's Netty event loop thread (Reactor
+ * Netty's TCP loops, or the in-JVM transport's loop), one thread per session, never two at once.
+ * Do not block in a subscriber: it holds up every stream of the session (and of the sessions sharing
+ * that loop); use {@code publishOn} to move heavy work elsewhere.
  *
  * <pre>{@code
  * Session session = ConsortClient.create().port(4803).name("alice").connect().block();
@@ -49,13 +58,13 @@ public interface Session {
      */
     Mono<Void> publish(Publisher<OutgoingMessage> messages);
 
-    /** Every message of every group this session is in, and of its private group. */
+    /** Every message of every group this session is in, and of its private group: a live stream, one SUBSCRIBE per subscription. */
     Flux<GroupMessage> messages();
 
-    /** The messages of {@code group} (or of this session's private name). */
+    /** The messages of {@code group} (or of this session's private name), from the subscription on. */
     Flux<GroupMessage> messages(String group);
 
-    /** The regular views of {@code group}. */
+    /** The regular views of {@code group} installed from the subscription on. */
     Flux<GroupView> views(String group);
 
     /** Messages, views and transitional signals of {@code group}, in the group's one order. */

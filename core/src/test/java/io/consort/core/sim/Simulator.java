@@ -1,6 +1,8 @@
 package io.consort.core.sim;
 
 import io.consort.core.Engine;
+import io.consort.core.Input;
+import io.consort.core.InputRecording;
 import io.consort.core.EngineConfig;
 import io.consort.core.Event;
 import io.consort.core.MessageEvent;
@@ -201,8 +203,13 @@ final class Simulator {
          * daemon's input queue; they run when it resumes.
          */
         long pausedUntil = Long.MIN_VALUE;
-        final List<Runnable> heldWhilePaused = new ArrayList<>();
+        final List<Input> heldWhilePaused = new ArrayList<>();
         boolean timerDueWhilePaused;
+        /** Where the inputs of this daemon's first engine are to be recorded, until it starts. */
+        java.io.OutputStream recordTo;
+        /** Records the inputs of this daemon's first engine while it runs; its outputs go to recordedOutputs. */
+        InputRecording.Writer recorder;
+        List<Output> recordedOutputs;
 
         Node(int id) {
             this.id = id;
@@ -392,10 +399,18 @@ final class Simulator {
         n.stopOnToken = false;
         n.engine = new Engine(config(n.id, incarnation));
         Engine e = n.engine;
+        if (n.recordTo != null) {
+            try {
+                n.recorder = InputRecording.writer(n.recordTo, e.config());
+            } catch (java.io.IOException x) {
+                throw new java.io.UncheckedIOException(x);
+            }
+            n.recordTo = null;
+            e.observeInputs(n.recorder::write);
+        }
         at(now, () -> {
             if (n.engine == e) {
-                e.tick(now);
-                perform(n);
+                step(n, new Input.Tick());
             }
         });
     }
@@ -406,6 +421,7 @@ final class Simulator {
             return;
         }
         trace("crash d" + daemon);
+        finishRecording(daemon);
         n.engine = null;
         n.timerGeneration++;
         n.stopping = false; // a stop under way ends as a crash: its stoppedAt stays -1
@@ -430,14 +446,22 @@ final class Simulator {
         if (n.engine == null || n.stopping) {
             return;
         }
-        trace("graceful stop d" + daemon);
+        perform(n, n.engine, beginGracefulStop(n));
+    }
+
+    /** Marks the stop and applies {@link Input.Shutdown}; returns its outputs, for the caller to perform. */
+    private List<Output> beginGracefulStop(Node n) {
+        trace("graceful stop d" + n.id);
         n.stopping = true;
         n.stopOnToken = false;
-        GracefulStop stop = new GracefulStop(daemon, now);
+        GracefulStop stop = new GracefulStop(n.id, now);
         n.stops.add(stop);
         gracefulStops.add(stop);
-        n.engine.shutdown(now);
-        perform(n);
+        List<Output> outputs = n.engine.step(new Input.Shutdown(), now);
+        if (n.recordedOutputs != null) {
+            n.recordedOutputs.addAll(outputs);
+        }
+        return outputs;
     }
 
     /** Stops {@code daemon} gracefully right after it next handles a token (so while it has the token's outputs in hand). */
@@ -485,12 +509,51 @@ final class Simulator {
         trace("heal");
     }
 
-    private void perform(Node n) {
+    /** Applies {@code inputs} to {@code n}'s engine now, then performs what they asked for, in order. */
+    private void step(Node n, Input... inputs) {
         Engine e = n.engine;
         if (e == null) {
             return;
         }
-        for (Output o : e.takeOutputs()) {
+        List<Output> outputs = inputs.length == 1 ? e.step(inputs[0], now) : new ArrayList<>();
+        if (inputs.length > 1) {
+            for (Input input : inputs) {
+                outputs.addAll(e.step(input, now));
+            }
+        }
+        if (n.recordedOutputs != null) {
+            n.recordedOutputs.addAll(outputs);
+        }
+        perform(n, e, outputs);
+    }
+
+    /**
+     * Records the inputs of {@code daemon}'s first engine (call before {@link #run}) to {@code sink},
+     * as consortd's {@code --record-inputs} does, and adds its outputs to {@code outputs}: what a
+     * replay of the recording must reproduce. The recording ends when that engine goes down; then,
+     * or at the end of the run, {@link #finishRecording} flushes it.
+     */
+    void recordInputs(int daemon, java.io.OutputStream sink, List<Output> outputs) {
+        Node n = nodes[daemon];
+        n.recordTo = sink;
+        n.recordedOutputs = outputs;
+    }
+
+    /** Flushes {@code daemon}'s recording and ends it. */
+    void finishRecording(int daemon) {
+        Node n = nodes[daemon];
+        if (n.recorder != null) {
+            try {
+                n.recorder.flush();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        n.recordedOutputs = null;
+    }
+
+    private void perform(Node n, Engine e, List<Output> outputs) {
+        for (Output o : outputs) {
             if (o instanceof Output.SendDatagram s) {
                 transmit(n.id, s.toDaemon(), s.datagram());
             } else if (o instanceof Output.BroadcastDatagram b) {
@@ -514,8 +577,7 @@ final class Simulator {
                             n.timerDueWhilePaused = true;
                             return;
                         }
-                        e.tick(now);
-                        perform(n);
+                        step(n, new Input.Tick());
                     }
                 });
             } else {
@@ -526,6 +588,7 @@ final class Simulator {
         if (n.stopping && n.engine == e && e.stopped()) {
             n.stops.get(n.stops.size() - 1).stoppedAt = now;
             n.stopping = false;
+            finishRecording(n.id);
             n.engine = null;
             n.timerGeneration++;
             trace("d" + n.id + " stopped");
@@ -570,23 +633,24 @@ final class Simulator {
             return;
         }
         if (now < n.pausedUntil) {
-            Engine e = n.engine;
-            n.heldWhilePaused.add(() -> {
-                if (n.engine == e) {
-                    e.receiveDatagram(from, datagram, now);
-                    perform(n);
-                }
-            });
+            n.heldWhilePaused.add(new Input.Datagram(from, datagram));
             return;
         }
         if (datagram.length > 3 && datagram[3] == Header.TYPE_TOKEN) {
             tokensReceived++;
         }
-        n.engine.receiveDatagram(from, datagram, now);
-        if (n.stopOnToken && datagram.length > 3 && datagram[3] == Header.TYPE_TOKEN) {
-            gracefulStop(n.id);
+        Engine e = n.engine;
+        List<Output> outputs = e.step(new Input.Datagram(from, datagram), now);
+        if (n.recordedOutputs != null) {
+            n.recordedOutputs.addAll(outputs);
         }
-        perform(n);
+        if (n.stopOnToken && !n.stopping && datagram.length > 3 && datagram[3] == Header.TYPE_TOKEN) {
+            // Stopped with the token's outputs in hand: they go out together with the stop's.
+            List<Output> both = new ArrayList<>(outputs);
+            both.addAll(beginGracefulStop(n));
+            outputs = both;
+        }
+        perform(n, e, outputs);
     }
 
     /**
@@ -604,16 +668,17 @@ final class Simulator {
         n.pausedUntil = now + nanos;
         Engine e = n.engine;
         at(n.pausedUntil, () -> {
-            List<Runnable> held = new ArrayList<>(n.heldWhilePaused);
+            List<Input> held = new ArrayList<>(n.heldWhilePaused);
             n.heldWhilePaused.clear();
             boolean timerDue = n.timerDueWhilePaused;
             n.timerDueWhilePaused = false;
-            for (Runnable r : held) {
-                r.run();
+            for (Input input : held) {
+                if (n.engine == e) {
+                    step(n, input);
+                }
             }
             if (timerDue && n.engine == e) {
-                e.tick(now);
-                perform(n);
+                step(n, new Input.Tick());
             }
         });
     }
@@ -668,10 +733,8 @@ final class Simulator {
         Client c = new Client(id, daemon, log);
         clients.put(id, c);
         logs.add(log);
-        n.engine.connect(id, user, now);
-        n.engine.subscribe(id, 1, StreamFilter.all(), now);
-        n.engine.credit(id, 1, Long.MAX_VALUE, now);
-        perform(n);
+        step(n, new Input.Connect(id, user), new Input.Subscribe(id, 1, StreamFilter.all()),
+                new Input.Credit(id, 1, Long.MAX_VALUE));
         return id;
     }
 
@@ -686,8 +749,7 @@ final class Simulator {
         Client c = clients.get(session);
         Engine e = c == null ? null : live(c);
         if (e != null) {
-            e.join(session, 0, group, now);
-            perform(nodes[c.daemon]);
+            step(nodes[c.daemon], new Input.Join(session, 0, group));
         }
     }
 
@@ -695,8 +757,7 @@ final class Simulator {
         Client c = clients.get(session);
         Engine e = c == null ? null : live(c);
         if (e != null) {
-            e.leave(session, 0, group, now);
-            perform(nodes[c.daemon]);
+            step(nodes[c.daemon], new Input.Leave(session, 0, group));
         }
     }
 
@@ -719,8 +780,7 @@ final class Simulator {
         c.log.entries.add(new SessionLog.Sent(id));
         c.credits--;
         c.sent++;
-        e.multicast(session, 0, groups, level, selfDiscard, 7, payload, now);
-        perform(nodes[c.daemon]);
+        step(nodes[c.daemon], new Input.Multicast(session, 0, groups, level, selfDiscard, 7, payload));
         return id;
     }
 
@@ -730,8 +790,7 @@ final class Simulator {
         if (e != null) {
             c.gone = true;
             c.log.end = SessionLog.End.DISCONNECTED;
-            e.disconnect(session, clean, now);
-            perform(nodes[c.daemon]);
+            step(nodes[c.daemon], new Input.Disconnect(session, clean));
         }
     }
 

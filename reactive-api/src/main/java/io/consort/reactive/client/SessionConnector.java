@@ -70,6 +70,12 @@ public final class SessionConnector {
     /** Connects to {@code host:port} as {@code user}, over TLS if {@code tls}, authenticating with {@code credentials}. */
     public static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
             @Nullable Credentials credentials) {
+        return connect(host, port, user, timeout, tls, credentials, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, with {@code customizer} applied to the {@code TcpClient} after Consort's own settings. */
+    public static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
+            @Nullable Credentials credentials, java.util.function.UnaryOperator<TcpClient> customizer) {
         TcpClient client = TcpClient.newConnection();
         if (tls != null) {
             // Built per connection: the client's certificate files may have been rotated since the last one.
@@ -85,11 +91,12 @@ public final class SessionConnector {
         // come from Reactor Netty's default pool, whose cap on connections to one address would make
         // a later session's connect() wait for a release that never comes (seen by the benchmark's
         // load processes at the 17th session).
-        return client
+        client = client
                 .host(host)
                 .port(port)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        return customizer.apply(client)
                 .connect()
                 .flatMap(conn -> {
                     DefaultSession session = new DefaultSession(conn.channel());

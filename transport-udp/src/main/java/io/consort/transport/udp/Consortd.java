@@ -70,7 +70,8 @@ import picocli.CommandLine.Option;
             "daemon network, unless --insecure (docs/SECURITY.md).",
             "",
             "Command-line options override the file. Configuration errors name the file and line;",
-            "the exit code is then 2.",
+            "the exit code is then 2. If the engine fails (an internal fault), the daemon stops: its",
+            "clients get ERROR DAEMON_FAILED, the other daemons re-form without it, the exit code is 70.",
             "",
             "Examples:",
             "  consortd",
@@ -113,6 +114,11 @@ public final class Consortd implements Callable<Integer> {
             description = "Cluster key file (network.clusterKey): daemon-to-daemon traffic sealed with AES-256-GCM; "
                     + "the file is re-read every second, so a key rotation needs no restart.")
     @Nullable Path clusterKey;
+
+    @Option(names = "--record-inputs", paramLabel = "FILE",
+            description = "Record every input of the engine to FILE (daemon.recordInputs), with its configuration, "
+                    + "so that a test can replay the run (io.consort.core.Replay); off by default.")
+    @Nullable Path recordInputs;
 
     @Option(names = "--insecure", description = "Start even if clients or daemons are reachable off loopback without "
             + "TLS or a cluster key (logged as a warning).")
@@ -158,6 +164,9 @@ public final class Consortd implements Callable<Integer> {
         }
         if (noSpread) {
             options = options.withSpreadPort(DaemonOptions.SPREAD_OFF);
+        }
+        if (recordInputs != null) {
+            options = options.withRecordInputs(recordInputs);
         }
         if (options.spreadPort() > 0 && options.spreadPort() == options.port()) {
             options = options.withSpreadPort(DaemonOptions.SPREAD_ON_CLIENT_PORT);
@@ -277,6 +286,13 @@ public final class Consortd implements Callable<Integer> {
         }
         SecurityReloader reloader = securityReloader(daemon);
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        daemon.failure().thenAccept(cause -> {
+            // Fail-stop: the daemon already told its clients and left the network; the process ends non-zero.
+            System.err.println("consortd: the engine failed, daemon stopped: " + cause);
+            failed.set(true);
+            stopped.countDown();
+        });
         KeyFileWatcher keys = watcher;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (reloader != null) {
@@ -294,7 +310,7 @@ public final class Consortd implements Callable<Integer> {
                 + (plan.selfDescription() == null ? "" : "; in a daemon network as " + plan.selfDescription()));
         System.out.flush();
         stopped.await();
-        return 0;
+        return failed.get() ? EXIT_ENGINE_FAILED : 0;
     }
 
     /**
@@ -354,6 +370,9 @@ public final class Consortd implements Callable<Integer> {
         reloader.start(interval);
         return reloader;
     }
+
+    /** consortd's exit code when its engine failed and the daemon fail-stopped (sysexits' EX_SOFTWARE). */
+    static final int EXIT_ENGINE_FAILED = 70;
 
     /** Runs consortd. */
     public static void main(String[] args) {

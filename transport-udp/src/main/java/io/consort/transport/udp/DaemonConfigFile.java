@@ -21,6 +21,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   name: d1                 # the daemon part of private names; in a network, which listed daemon this is
  *   host: 127.0.0.1          # where clients connect
  *   clientPort: 4803
+ *   recordInputs: d1.inputs  # optional: record the engine's inputs for replay in a test (relative to this file)
  * network:                   # two or more daemons make a daemon network (the Totem ring over UDP)
  *   daemons:
  *     - {name: d1, id: 1, address: 10.0.0.1, port: 4903}
@@ -109,7 +110,12 @@ public final class DaemonConfigFile {
         EngineConfig engine = base.engine();
         JsonNode daemon = root.path("daemon");
         if (!daemon.isMissingNode()) {
-            r.onlyKeys(daemon, "daemon.", "name", "host", "clientPort");
+            r.onlyKeys(daemon, "daemon.", "name", "host", "clientPort", "recordInputs");
+            if (daemon.has("recordInputs")) {
+                Path rec = Path.of(r.text(daemon, "daemon.recordInputs"));
+                Path dir = file.toAbsolutePath().getParent();
+                options = options.withRecordInputs(rec.isAbsolute() || dir == null ? rec : dir.resolve(rec));
+            }
             if (daemon.has("name")) {
                 String name = r.text(daemon, "daemon.name");
                 engine = r.apply("daemon.name", engine, e -> e.withDaemonName(name));

@@ -62,6 +62,54 @@ class ConsortdProcessTest {
         }
     }
 
+    /** --record-inputs: what a client saw of a consortd process, a replay of its recording sees again. */
+    @Test
+    void recordsItsInputsSoThatAReplayDeliversTheSame(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("proc.inputs");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                Consortd.class.getName(), "--port", "0", "--name", "rec", "--record-inputs", file.toString())
+                .redirectErrorStream(true)
+                .start();
+        java.util.List<String> seen = java.util.List.of("a", "b", "c");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            int port = -1;
+            for (String line; (line = out.readLine()) != null;) {
+                Matcher m = SERVING.matcher(line);
+                if (m.find()) {
+                    port = Integer.parseInt(m.group(2));
+                    break;
+                }
+            }
+            assertThat(port).as("consortd printed its port").isPositive();
+            Session s = ConsortClient.create().port(port).name("tester").connect().block(TIMEOUT);
+            StepVerifier.create(s.messages("g").take(3).map(GroupMessage::text))
+                    .then(() -> s.join("g").then(s.multicast("g", ServiceLevel.AGREED, "a"))
+                            .then(s.multicast("g", ServiceLevel.SAFE, "b"))
+                            .then(s.multicast("g", ServiceLevel.FIFO, "c")).block(TIMEOUT))
+                    .expectNextSequence(seen)
+                    .expectComplete().verify(TIMEOUT);
+            s.leave("g").block(TIMEOUT);
+            p.destroy(); // SIGTERM: consortd closes the recording as it stops
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        io.consort.core.InputRecording r;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            r = io.consort.core.InputRecording.read(in);
+        }
+        assertThat(r.config().daemonName()).isEqualTo("rec");
+        java.util.List<String> replayed = io.consort.core.Replay.outputs(r).stream()
+                .filter(o -> o instanceof io.consort.core.Output.Deliver d
+                        && d.event() instanceof io.consort.core.MessageEvent)
+                .map(o -> new String(((io.consort.core.MessageEvent) ((io.consort.core.Output.Deliver) o).event())
+                        .payload(), StandardCharsets.UTF_8))
+                .toList();
+        assertThat(replayed).isEqualTo(seen);
+    }
+
     @Test
     void aBadConfigurationFileStopsItWithTheFileAndLine(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {

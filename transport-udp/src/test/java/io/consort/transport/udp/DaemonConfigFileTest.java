@@ -22,6 +22,14 @@ class DaemonConfigFileTest {
     }
 
     @Test
+    void recordInputsIsAFileBesideTheConfiguration() throws IOException {
+        DaemonOptions o = DaemonConfigFile.read(write("daemon:\n  recordInputs: d1.inputs\n"), DaemonOptions.defaults());
+        assertThat(o.recordInputs()).isEqualTo(dir.toAbsolutePath().resolve("d1.inputs"));
+        assertThat(DaemonConfigFile.read(write("daemon:\n  name: d1\n"), DaemonOptions.defaults()).recordInputs())
+                .isNull();
+    }
+
+    @Test
     void readsEveryKey() throws IOException {
         Path f = write("""
                 daemon:
