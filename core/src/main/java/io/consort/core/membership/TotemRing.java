@@ -627,10 +627,8 @@ public final class TotemRing implements Ring {
         } else {
             EvsRemainder.deliver(old, r.id, rec.plan, deliveries);
         }
-        if (old == null || old.wireVersion != r.wireVersion) {
-            net.notice("ring " + r.id + " of daemons " + r.members + " runs at wire version " + r.wireVersion
-                    + (old == null ? "" : " (the last ring ran at " + old.wireVersion + ")"));
-        }
+        net.notice("ring " + r.id + " of daemons " + r.members + " runs at wire version " + r.wireVersion
+                + (old == null || old.wireVersion == r.wireVersion ? "" : " (the last ring ran at " + old.wireVersion + ")"));
         regular = r;
         // Every member beacons, not only the representative: a merge needs to know that each
         // member of the other ring can be heard (MergeCandidates).
