@@ -67,9 +67,22 @@ public final class SessionConnector {
         return connect(host, port, user, timeout, null, null);
     }
 
-    /** Connects to {@code host:port} as {@code user}, over TLS if {@code tls}, authenticating with {@code credentials}. */
+    /**
+     * Connects to {@code host:port} as {@code user}, over TLS if {@code tls}, authenticating with
+     * {@code credentials}. The HELLO offers every protocol version this client speaks; a daemon
+     * that predates negotiation refuses it as unsupported, and the client connects again with the
+     * HELLO such a daemon knows. If that is refused too, the two share no version: the error
+     * (UNSUPPORTED_VERSION) is the caller's.
+     */
     public static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
             @Nullable Credentials credentials) {
+        return connect(host, port, user, timeout, tls, credentials, true)
+                .onErrorResume(e -> e instanceof ConsortException c && c.code() == ErrorCode.UNSUPPORTED_VERSION,
+                        e -> connect(host, port, user, timeout, tls, credentials, false));
+    }
+
+    private static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
+            @Nullable Credentials credentials, boolean offer) {
         TcpClient client = TcpClient.newConnection();
         if (tls != null) {
             // Built per connection: the client's certificate files may have been rotated since the last one.
@@ -98,7 +111,7 @@ public final class SessionConnector {
                     conn.addHandlerLast("consortSession", session.handler());
                     // Frames are consumed by our handler, never by Reactor Netty's inbound bridge: read freely.
                     conn.channel().config().setAutoRead(true);
-                    return session.handshake(user, credentials);
+                    return session.handshake(user, credentials, offer);
                 })
                 .timeout(timeout)
                 .cast(Session.class);

@@ -43,6 +43,11 @@ class RollingUpgradeTest {
             cluster.start(1, 2, 3);
             List<ProcessCluster.Client> clients = cluster.joinedClients(List.of(1, 2, 3), 2, "g", TIMEOUT);
             for (ProcessCluster.Client c : clients) {
+                // The previous release refuses this client's version-3 offer; it says HELLO again as before.
+                assertThat(c.session.protocolVersion()).as("%s's session protocol with the previous release", name(c))
+                        .isEqualTo(2);
+            }
+            for (ProcessCluster.Client c : clients) {
                 c.startLoad("g", 10, 5000); // AGREED, FIFO, SAFE, CAUSAL in turn; bounded
             }
             awaitDeliveries(clients, 50);
@@ -67,6 +72,8 @@ class RollingUpgradeTest {
                 cluster.start(d);
                 List<ProcessCluster.Client> fresh = List.of(cluster.client(d, "n" + d + "0"), cluster.client(d, "n" + d + "1"));
                 for (ProcessCluster.Client c : fresh) {
+                    assertThat(c.session.protocolVersion()).as("%s's session protocol with this build", name(c))
+                            .isEqualTo(3);
                     c.join("g");
                     c.startLoad("g", 10, 5000);
                 }
