@@ -1,7 +1,7 @@
 package io.consort.core.membership;
 
 import io.consort.core.wire.JoinPacket;
-import io.consort.core.wire.WireVersions;
+import io.consort.core.WireVersions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -29,7 +29,7 @@ import io.consort.core.wire.MessagePacket;
 import io.consort.core.wire.Packet;
 import io.consort.core.wire.TokenPacket;
 import io.consort.core.wire.WireException;
-import io.consort.core.wire.WireVersions;
+import io.consort.core.WireVersions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

@@ -1,6 +1,6 @@
 package io.consort.core.membership;
 
-import io.consort.core.wire.WireVersions;
+import io.consort.core.WireVersions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;

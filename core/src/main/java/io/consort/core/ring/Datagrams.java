@@ -3,7 +3,7 @@ package io.consort.core.ring;
 import io.consort.core.Output;
 import io.consort.core.wire.Header;
 import io.consort.core.wire.Packet;
-import io.consort.core.wire.WireVersions;
+import io.consort.core.WireVersions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

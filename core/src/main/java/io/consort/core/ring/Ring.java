@@ -79,7 +79,7 @@ public interface Ring {
         return 0;
     }
 
-    /** The wire version the current configuration runs at ({@link io.consort.core.wire.WireVersions}); 0 for a ring of one, which sends nothing. */
+    /** The wire version the current configuration runs at ({@link io.consort.core.WireVersions}); 0 for a ring of one, which sends nothing. */
     default int wireVersion() {
         return 0;
     }

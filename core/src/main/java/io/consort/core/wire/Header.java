@@ -1,5 +1,7 @@
 package io.consort.core.wire;
 
+import io.consort.core.WireVersions;
+
 /**
  * The header every daemon packet starts with.
  *
@@ -13,7 +15,7 @@ package io.consort.core.wire;
  * </pre>
  *
  * All fields big-endian. A decoder checks magic, version and type before it reads anything else.
- * The version is the sending ring's ({@link WireVersions}): versions 2 and 3 share every layout but
+ * The version is the sending ring's ({@link io.consort.core.WireVersions}): versions 2 and 3 share every layout but
  * the join's, so a packet is encoded once and stamped with its ring's version on the way out
  * ({@link #stamp}); a version that changes another layout must encode that packet per version.
  */
@@ -21,7 +23,7 @@ public final class Header {
     /** Identifies a Consort daemon packet. */
     public static final int MAGIC = 0xC05E;
     /**
-     * The newest version this code speaks ({@link WireVersions#NEWEST}), which {@link Packet#encode()}
+     * The newest version this code speaks ({@link io.consort.core.WireVersions#NEWEST}), which {@link Packet#encode()}
      * writes. Version 2 (release d560984): the token carries the hearing tallies, beacons carry
      * their ring's members and what it hears, and the leave packet exists. Version 3: joins also
      * carry the sender's range of versions. A daemon decodes every version in its range.

@@ -1,5 +1,6 @@
 package io.consort.core.wire;
 
+import io.consort.core.WireVersions;
 import java.util.List;
 
 /**
@@ -37,15 +38,16 @@ public record JoinPacket(int sender, long ringSeqMax, long regularRingId, List<I
         this(sender, ringSeqMax, regularRingId, procSet, failSet, WireVersions.SUPPORTED);
     }
 
+    /** The join at the newest version both this code and its sender speak (2 for a version-2 join). */
     @Override
     public byte[] encode() {
-        return encodeAt(Header.VERSION);
+        return encodeAt(Math.min(Header.VERSION, versions.max()));
     }
 
     @Override
     public byte[] encodeAt(int version) {
-        if (!WireVersions.SUPPORTED.speaks(version)) {
-            throw new IllegalArgumentException("wire version " + version);
+        if (!WireVersions.SUPPORTED.speaks(version) || (version >= 3 && !versions.speaks(version))) {
+            throw new IllegalArgumentException("wire version " + version + " for a join of versions " + versions);
         }
         WireWriter w = new WireWriter(Header.BYTES + 22 + 2 * (procSet.size() + failSet.size()));
         Header.write(w, Header.TYPE_JOIN, sender);

@@ -1,5 +1,7 @@
 package io.consort.core.wire;
 
+import io.consort.core.WireVersions;
+
 /** A decoded daemon packet. Each kind has one codec: its own {@code encode} and {@code decodeBody}. */
 public sealed interface Packet permits TokenPacket, MessagePacket, JoinPacket, CommitPacket, BeaconPacket,
         LeavePacket {

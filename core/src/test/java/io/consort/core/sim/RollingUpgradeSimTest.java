@@ -3,7 +3,7 @@ package io.consort.core.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consort.core.ServiceLevel;
-import io.consort.core.wire.WireVersions;
+import io.consort.core.WireVersions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

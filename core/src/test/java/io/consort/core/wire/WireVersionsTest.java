@@ -1,5 +1,6 @@
 package io.consort.core.wire;
 
+import io.consort.core.WireVersions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

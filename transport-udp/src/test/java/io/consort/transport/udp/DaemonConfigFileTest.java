@@ -72,9 +72,9 @@ class DaemonConfigFileTest {
     @Test
     void ringWireVersionMaxHoldsTheDaemonAtAnOlderVersion() throws IOException {
         assertThat(DaemonConfigFile.read(write(""), DaemonOptions.defaults()).engine().wireVersions())
-                .isEqualTo(io.consort.core.wire.WireVersions.SUPPORTED);
+                .isEqualTo(io.consort.core.WireVersions.SUPPORTED);
         EngineConfig held = DaemonConfigFile.read(write("ring:\n  wireVersionMax: 2\n"), DaemonOptions.defaults()).engine();
-        assertThat(held.wireVersions()).isEqualTo(new io.consort.core.wire.WireVersions(2, 2));
+        assertThat(held.wireVersions()).isEqualTo(new io.consort.core.WireVersions(2, 2));
         Path f = write("ring:\n  wireVersionMax: 4\n");
         assertThatThrownBy(() -> DaemonConfigFile.read(f, DaemonOptions.defaults()))
                 .hasMessageContaining("ring.wireVersionMax is invalid: wire version max 4 is not one this daemon speaks");

@@ -1,4 +1,4 @@
-package io.consort.core.wire;
+package io.consort.core;
 
 /**
  * A range of ring wire versions, as a daemon speaks them and announces them in its joins. A ring
