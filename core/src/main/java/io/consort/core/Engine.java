@@ -240,6 +240,11 @@ public final class Engine {
         return ring.configurationId();
     }
 
+    /** The wire version this daemon's ring runs at; 0 for a daemon on its own, which sends nothing. */
+    public int wireVersion() {
+        return ring.wireVersion();
+    }
+
     /** The daemons of the current configuration in ring order; empty for a ring of one or while it changes. */
     public List<Integer> configurationMembers() {
         return ring.members();

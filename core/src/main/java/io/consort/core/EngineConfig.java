@@ -173,14 +173,17 @@ public final class EngineConfig {
                     SlowConsumerPolicy.DISCONNECT),
             new TotemTimeouts(400_000_000L, 30_000_000L, 20_000_000L, 200_000_000L, 100_000_000L, 1_000_000L, 0,
                     500_000L),
-            new TotemWindows(256, 64, 8, 0, DEFAULT_MAX_DATAGRAM_BYTES));
+            new TotemWindows(256, 64, 8, 0, DEFAULT_MAX_DATAGRAM_BYTES), io.consort.core.WireVersions.SUPPORTED);
 
     private final Identity identity;
     private final SessionLimits limits;
     private final TotemTimeouts timeouts;
     private final TotemWindows windows;
+    private final io.consort.core.WireVersions wireVersions;
 
-    private EngineConfig(Identity identity, SessionLimits limits, TotemTimeouts timeouts, TotemWindows windows) {
+    private EngineConfig(Identity identity, SessionLimits limits, TotemTimeouts timeouts, TotemWindows windows,
+            io.consort.core.WireVersions wireVersions) {
+        this.wireVersions = Objects.requireNonNull(wireVersions, "wireVersions");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
@@ -194,22 +197,22 @@ public final class EngineConfig {
 
     /** This configuration with {@code identity}. */
     public EngineConfig withIdentity(Identity identity) {
-        return new EngineConfig(identity, limits, timeouts, windows);
+        return new EngineConfig(identity, limits, timeouts, windows, wireVersions);
     }
 
     /** This configuration with {@code limits}. */
     public EngineConfig withLimits(SessionLimits limits) {
-        return new EngineConfig(identity, limits, timeouts, windows);
+        return new EngineConfig(identity, limits, timeouts, windows, wireVersions);
     }
 
     /** This configuration with {@code timeouts}. */
     public EngineConfig withTimeouts(TotemTimeouts timeouts) {
-        return new EngineConfig(identity, limits, timeouts, windows);
+        return new EngineConfig(identity, limits, timeouts, windows, wireVersions);
     }
 
     /** This configuration with {@code windows}. */
     public EngineConfig withWindows(TotemWindows windows) {
-        return new EngineConfig(identity, limits, timeouts, windows);
+        return new EngineConfig(identity, limits, timeouts, windows, wireVersions);
     }
 
     public Identity identity() {
@@ -435,6 +438,30 @@ public final class EngineConfig {
                 windows.acceleratedMessages(), windows.initialSequence(), bytes));
     }
 
+    /**
+     * The ring wire versions this daemon speaks and announces ({@link io.consort.core.WireVersions}):
+     * by default every version this code speaks; fewer holds it at an older one (during an upgrade,
+     * or to test one).
+     */
+    public io.consort.core.WireVersions wireVersions() {
+        return wireVersions;
+    }
+
+    /** Sets {@link #wireVersions()}: versions 2 up to {@code max}, which must be 2 or 3. */
+    public EngineConfig withWireVersionMax(int max) {
+        return new EngineConfig(identity, limits, timeouts, windows, io.consort.core.WireVersions.upTo(max));
+    }
+
+    /** Sets {@link #wireVersions()}: a range within the versions this code speaks. */
+    public EngineConfig withWireVersions(io.consort.core.WireVersions versions) {
+        io.consort.core.WireVersions all = io.consort.core.WireVersions.SUPPORTED;
+        if (versions.min() < all.min() || versions.max() > all.max()) {
+            throw new IllegalArgumentException("wire versions " + versions + " are not all ones this daemon speaks ("
+                    + all + ")");
+        }
+        return new EngineConfig(identity, limits, timeouts, windows, versions);
+    }
+
     /** Sets {@link #clustered()}. */
     public EngineConfig withClustered(boolean clustered) {
         return withIdentity(new Identity(identity.daemonName(), identity.daemonId(), identity.incarnation(),
@@ -553,6 +580,6 @@ public final class EngineConfig {
     @Override
     public String toString() {
         return "EngineConfig{" + identity + ", " + limits + ", " + timeouts + " (leave " + leaveTimeoutNanos() + "), "
-                + windows + "}";
+                + windows + ", wire versions " + wireVersions + "}";
     }
 }

@@ -38,6 +38,13 @@ public sealed interface Output {
     }
 
     /**
+     * A line for the daemon's log, about the daemon network (the wire version a ring runs at, a
+     * daemon that cannot be admitted and why); the engine itself has nowhere to write it.
+     */
+    record Notice(String text) implements Output {
+    }
+
+    /**
      * The session's handshake succeeded: it is now {@code privateName}, may send {@code sendCredits}
      * messages, each of at most {@code maxMessageBytes}.
      */

@@ -316,6 +316,8 @@ final class EngineLoop implements AutoCloseable {
                 sessionOutputs = true;
             } else if (o instanceof Output.SetTimer t) {
                 timerDeadline = t.deadlineNanos();
+            } else if (o instanceof Output.Notice notice) {
+                log.info(notice.text());
             } else if (n != null) {
                 try {
                     if (o instanceof Output.SendDatagram s) {

@@ -51,6 +51,8 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
     private final AtomicInteger queuedInputs = new AtomicInteger();
     private @Nullable Channel channel;
     private boolean helloReceived;
+    /** The session protocol version agreed in the handshake: the one WELCOME names and both ends speak. */
+    private int protocolVersion = io.consort.protocol.FrameType.VERSION;
     private volatile boolean failed;
     private volatile boolean pausedByInputs;
     private volatile boolean pausedByEngine;
@@ -107,7 +109,9 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
                     throw new ConsortException(ErrorCode.PROTOCOL_VIOLATION, "second HELLO");
                 }
                 // Credentials, if any, were checked by the SessionGate in front of this handler.
-                String user = io.consort.protocol.Hello.decode(r).user();
+                io.consort.protocol.Hello hello = io.consort.protocol.Hello.decode(r);
+                String user = hello.user();
+                protocolVersion = hello.negotiated();
                 helloReceived = true;
                 submit(ctx, new Input.Connect(sessionId, user));
             }
@@ -296,7 +300,7 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
         } else if (o instanceof Output.RequestFailed f) {
             DaemonFrames.failed(w, f.requestId(), f.code(), f.reason());
         } else if (o instanceof Output.SessionAccepted a) {
-            DaemonFrames.welcome(w, a.privateName(), a.sendCredits(), a.maxMessageBytes());
+            DaemonFrames.welcome(w, protocolVersion, a.privateName(), a.sendCredits(), a.maxMessageBytes());
         } else if (o instanceof Output.CloseSession c) {
             if (c.code() != null) {
                 DaemonFrames.error(w, c.code(), c.reason());

@@ -19,8 +19,23 @@ public final class ClientFrames {
      * The secret is UTF-8; send it only over TLS (or loopback).
      */
     public static void hello(FrameWriter w, String user, String identity, byte[] secret) {
-        w.begin(FrameType.HELLO).u16(FrameType.VERSION).str(user).u8(FrameType.AUTH_PASSWORD).str(identity)
+        w.begin(FrameType.HELLO).u16(2).str(user).u8(FrameType.AUTH_PASSWORD).str(identity)
                 .bytes(secret).end();
+    }
+
+    /**
+     * HELLO version 3: offers versions {@code oldest} to {@link FrameType#VERSION}; u16 version (the
+     * newest), str user, u8 method, credentials (identity and secret, or nothing: both null), u16 oldest.
+     */
+    public static void helloOffering(FrameWriter w, int oldest, String user, @Nullable String identity,
+            byte @Nullable [] secret) {
+        w.begin(FrameType.HELLO).u16(FrameType.VERSION).str(user);
+        if (identity != null && secret != null) {
+            w.u8(FrameType.AUTH_PASSWORD).str(identity).bytes(secret);
+        } else {
+            w.u8(FrameType.AUTH_NONE);
+        }
+        w.u16(oldest).end();
     }
 
     /** SUBSCRIBE: i32 streamId, u8 flags, str group (empty for all groups). */

@@ -11,10 +11,14 @@ public final class DaemonFrames {
     private DaemonFrames() {
     }
 
-    /** WELCOME: u16 version, str privateName, i32 sendCredits, i32 maxMessageBytes. */
+    /** WELCOME at the newest version: u16 version, str privateName, i32 sendCredits, i32 maxMessageBytes. */
     public static void welcome(FrameWriter w, String privateName, int sendCredits, int maxMessageBytes) {
-        w.begin(FrameType.WELCOME).u16(FrameType.VERSION).str(privateName).i32(sendCredits).i32(maxMessageBytes)
-                .end();
+        welcome(w, FrameType.VERSION, privateName, sendCredits, maxMessageBytes);
+    }
+
+    /** WELCOME with the version the session speaks ({@link Hello#negotiated()}). */
+    public static void welcome(FrameWriter w, int version, String privateName, int sendCredits, int maxMessageBytes) {
+        w.begin(FrameType.WELCOME).u16(version).str(privateName).i32(sendCredits).i32(maxMessageBytes).end();
     }
 
     /** MESSAGE, VIEW or TRANSITIONAL for stream {@code streamId}, according to the event. */

@@ -12,11 +12,13 @@ public final class FrameType {
     public static final int DEFAULT_PORT = 4803;
 
     /**
-     * The newest protocol version this build speaks. Version 2 adds credentials to HELLO; a daemon
-     * accepts both, and the reference client says 1 when it has no credentials, so it still talks to
-     * version-1 daemons.
+     * The newest protocol version this build speaks. Version 2 adds credentials to HELLO. Version 3
+     * negotiates: HELLO offers the range the client speaks ({@link Hello}), WELCOME answers with the
+     * version the daemon chose, and both speak it. A daemon accepts all three; the reference client
+     * offers 1 to 3 and, refused by a daemon that predates version 3, says HELLO again as before
+     * (1 without credentials, 2 with them) on a new connection.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** The oldest protocol version this build accepts. */
     public static final int VERSION_MIN = 1;

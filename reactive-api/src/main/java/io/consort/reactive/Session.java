@@ -37,6 +37,15 @@ public interface Session {
     /** This session's private name, {@code #user#daemon}; also the name of its private group. */
     String privateName();
 
+    /**
+     * The session protocol version this session and its daemon agreed on in the handshake (the
+     * daemon's WELCOME names it): 3 with a daemon of this release, 2 with one that predates
+     * version negotiation. 0 if not known.
+     */
+    default int protocolVersion() {
+        return 0;
+    }
+
     /** Joins {@code group}; completes once the view with this session in it is installed. */
     Mono<Void> join(String group);
 

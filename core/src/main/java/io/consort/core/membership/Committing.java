@@ -11,10 +11,13 @@ final class Committing implements Phase {
     final long ringId;
     final List<Integer> members;
     final CommitRelay relay = new CommitRelay();
+    /** The new ring's wire version: the representative's choice, which its commit token's header carries. */
+    final int wireVersion;
     long tokenLossAt;
 
-    Committing(long ringId, List<Integer> members, long now, TotemTimeouts t) {
+    Committing(long ringId, List<Integer> members, int wireVersion, long now, TotemTimeouts t) {
         this.ringId = ringId;
+        this.wireVersion = wireVersion;
         this.members = List.copyOf(members);
         this.tokenLossAt = now + t.tokenLossTimeoutNanos();
     }
@@ -38,6 +41,6 @@ final class Committing implements Phase {
 
     @Override
     public String toString() {
-        return "COMMIT commit " + ringId + " " + members;
+        return "COMMIT commit " + ringId + " " + members + " v" + wireVersion;
     }
 }

@@ -1,6 +1,7 @@
 package io.consort.core.membership;
 
 import io.consort.core.wire.JoinPacket;
+import io.consort.core.WireVersions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,6 +24,8 @@ public final class Gather {
     private final TreeSet<Integer> fail = new TreeSet<>();
     private final Map<Integer, JoinPacket> joins = new HashMap<>();
     private final java.util.Set<Integer> heard = new java.util.HashSet<>();
+    /** The wire versions each peer announced in this gather (a version-2 join cannot say more than 2). */
+    private final Map<Integer, WireVersions> versions = new HashMap<>();
 
     private long round;
 
@@ -55,6 +58,8 @@ public final class Gather {
     public boolean onJoin(JoinPacket j) {
         int sender = j.sender();
         heard.add(sender);
+        // Each join comes once per version its sender speaks: keep what the newest copy says.
+        versions.merge(sender, j.versions(), (a, b) -> a.max() >= b.max() ? a : b);
         boolean changed = proc.add(sender);
         if (j.ringSeqMax() < round) {
             return changed;
@@ -145,5 +150,15 @@ public final class Gather {
     /** This daemon's join message. */
     public JoinPacket join(long regularRingId) {
         return new JoinPacket(self, round, regularRingId, procSet(), failSet());
+    }
+
+    /** This daemon's join message, announcing the wire versions it speaks. */
+    public JoinPacket join(long regularRingId, WireVersions mine) {
+        return new JoinPacket(self, round, regularRingId, procSet(), failSet(), mine);
+    }
+
+    /** The wire versions {@code daemon} announced in this gather; version 2 only if it announced none. */
+    public WireVersions versionsOf(int daemon) {
+        return versions.getOrDefault(daemon, WireVersions.VERSION_2_ONLY);
     }
 }

@@ -22,12 +22,14 @@ import io.consort.core.ring.StallGuard;
 import io.consort.core.ring.TokenVisit;
 import io.consort.core.wire.BeaconPacket;
 import io.consort.core.wire.CommitPacket;
+import io.consort.core.wire.Header;
 import io.consort.core.wire.JoinPacket;
 import io.consort.core.wire.LeavePacket;
 import io.consort.core.wire.MessagePacket;
 import io.consort.core.wire.Packet;
 import io.consort.core.wire.TokenPacket;
 import io.consort.core.wire.WireException;
+import io.consort.core.WireVersions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -62,6 +64,10 @@ public final class TotemRing implements Ring {
     private final TotemTimeouts timeouts;
     private final FlowControl flow;
     private final StallGuard stallGuard;
+    /** The ring wire versions this daemon speaks: it announces them, and drops packets of any other. */
+    private final WireVersions wire;
+    /** (daemon, version) pairs already reported as unspoken, so the log says it once. */
+    private final java.util.Set<Long> unspokenReported = new java.util.HashSet<>();
     private final MergeCandidates mergeCandidates;
 
     private final Datagrams net;
@@ -85,6 +91,7 @@ public final class TotemRing implements Ring {
         this.me = config.daemonId();
         this.initialSeq = config.initialSequence();
         this.timeouts = config.timeouts();
+        this.wire = config.wireVersions();
         this.flow = new FlowControl(config.globalWindowMessages(), config.personalWindowMessages(),
                 config.acceleratedMessages());
         this.stallGuard = StallGuard.forTimeouts(timeouts.tokenLossTimeoutNanos(), timeouts.tokenRetransmitNanos());
@@ -134,6 +141,12 @@ public final class TotemRing implements Ring {
     @Override
     public long droppedDatagrams() {
         return droppedDatagrams;
+    }
+
+    @Override
+    public int wireVersion() {
+        RingState r = regular;
+        return r == null ? 0 : r.wireVersion;
     }
 
     @Override
@@ -193,6 +206,10 @@ public final class TotemRing implements Ring {
     @Override
     public void receive(int fromDaemon, byte[] datagram, long nowNanos) {
         advance(nowNanos);
+        if (!spoken(fromDaemon, datagram)) {
+            droppedDatagrams++;
+            return;
+        }
         Packet p;
         try {
             p = Packet.decode(datagram);
@@ -201,7 +218,7 @@ public final class TotemRing implements Ring {
             return;
         }
         try {
-            handle(p, datagram);
+            handle(p, datagram, Header.versionOf(datagram));
         } catch (WireException e) {
             // A well-framed packet whose body (an item) is malformed.
             droppedDatagrams++;
@@ -219,7 +236,7 @@ public final class TotemRing implements Ring {
         for (int i = 0; i < pending; i++) {
             byte[] b = net.pollSelf();
             try {
-                handle(Packet.decode(java.util.Objects.requireNonNull(b)), null);
+                handle(Packet.decode(java.util.Objects.requireNonNull(b)), null, Header.versionOf(b));
             } catch (WireException e) {
                 droppedDatagrams++;
             }
@@ -299,8 +316,32 @@ public final class TotemRing implements Ring {
         return dep.announced() || dep.left();
     }
 
-    /** Handles packet {@code p}; {@code raw} is its canonical encoding as received (null: re-encode when needed). */
-    private void handle(Packet p, byte @Nullable [] raw) {
+    /**
+     * Whether {@code datagram} is of a wire version this daemon speaks. One of a version it does not
+     * is dropped, and reported once per daemon and version: that daemon and this one cannot form a
+     * ring until one of them speaks the other's version.
+     */
+    private boolean spoken(int fromDaemon, byte[] datagram) {
+        if (datagram.length < Header.BYTES || (((datagram[0] & 0xFF) << 8) | (datagram[1] & 0xFF)) != Header.MAGIC) {
+            return true; // not a daemon packet at all: decoding drops it
+        }
+        int version = Header.versionOf(datagram);
+        if (wire.speaks(version)) {
+            return true;
+        }
+        if (unspokenReported.size() < 1024 && unspokenReported.add(((long) fromDaemon << 16) | version)) {
+            net.notice("daemon " + fromDaemon + " sent ring wire version " + version + ", which this daemon (d" + me
+                    + ", wire versions " + wire + ") does not speak: it is not admitted to this daemon's ring"
+                    + " until one of them is upgraded to a version the other speaks");
+        }
+        return false;
+    }
+
+    /**
+     * Handles packet {@code p} of wire {@code version}; {@code raw} is its canonical encoding as
+     * received (null: re-encode when needed).
+     */
+    private void handle(Packet p, byte @Nullable [] raw, int version) {
         Departure dep = departure;
         if (dep != null && gone(dep)) {
             // Gone from the ring: only the others' answers to the announcement matter now.
@@ -320,7 +361,7 @@ public final class TotemRing implements Ring {
         } else if (p instanceof JoinPacket j) {
             onJoin(j);
         } else if (p instanceof CommitPacket c) {
-            onCommit(c);
+            onCommit(c, version);
         } else if (p instanceof LeavePacket l) {
             onLeave(l);
         } else {
@@ -380,7 +421,7 @@ public final class TotemRing implements Ring {
     }
 
     private void sendJoin(Gathering g) {
-        net.broadcast(g.gather.join(regularId()).encode());
+        net.announce(g.gather.join(regularId(), wire), wire);
         g.joinAt = now + timeouts.joinIntervalNanos();
     }
 
@@ -465,13 +506,23 @@ public final class TotemRing implements Ring {
         if (members.get(0) != me) {
             return;
         }
+        WireVersionChoice choice = WireVersionChoice.of(wire, members, g.gather::versionsOf, me);
+        if (!choice.excluded().isEmpty()) {
+            for (int d : choice.excluded()) {
+                g.gather.departed(d);
+                net.notice("daemon " + d + " (wire versions " + g.gather.versionsOf(d) + ") is not admitted: it does"
+                        + " not speak wire version " + choice.version() + ", which the other members share");
+            }
+            sendJoin(g);
+            return; // consensus again, on the sets without them
+        }
         ringSeqMax++;
         long ringId = RingId.of(ringSeqMax, me);
         List<CommitPacket.Slot> slots = new ArrayList<>(members.size());
         for (int m : members) {
             slots.add(m == me ? mySlot() : new CommitPacket.Slot(m, false, 0, 0, 0, 0));
         }
-        Committing c = enterCommit(ringId, members);
+        Committing c = enterCommit(ringId, members, choice.version());
         forwardCommit(c.relay, new CommitPacket(me, ringId, 1, slots));
     }
 
@@ -485,8 +536,10 @@ public final class TotemRing implements Ring {
 
     // ------------------------------------------------------------------ commit
 
-    private Committing enterCommit(long ringId, List<Integer> members) {
-        Committing c = new Committing(ringId, members, now, timeouts);
+    /** Commits to ring {@code ringId} at wire {@code version}: its commit token and everything after go out at it. */
+    private Committing enterCommit(long ringId, List<Integer> members, int version) {
+        Committing c = new Committing(ringId, members, version, now, timeouts);
+        net.version(version);
         phase = c;
         return c;
     }
@@ -505,7 +558,7 @@ public final class TotemRing implements Ring {
         }
     }
 
-    private void onCommit(CommitPacket c) {
+    private void onCommit(CommitPacket c, int version) {
         ringSeqMax = Math.max(ringSeqMax, RingId.seqOf(c.ringId()));
         List<Integer> members = c.members();
         int idx = members.indexOf(me);
@@ -518,7 +571,7 @@ public final class TotemRing implements Ring {
             if (phase instanceof Gathering g && members.equals(g.gather.members()) && !rep) {
                 List<CommitPacket.Slot> slots = new ArrayList<>(c.slots());
                 slots.set(idx, mySlot());
-                Committing cm = enterCommit(c.ringId(), members);
+                Committing cm = enterCommit(c.ringId(), members, version);
                 forwardCommit(cm.relay, new CommitPacket(me, c.ringId(), 1, slots));
             } else if (phase instanceof Committing cm && c.ringId() == cm.ringId && rep && allFilled) {
                 CommitPacket second = new CommitPacket(me, c.ringId(), 2, c.slots());
@@ -547,6 +600,7 @@ public final class TotemRing implements Ring {
 
     private Recovering enterRecovery(Committing cm, CommitPacket c) {
         RingState r = new RingState(c.ringId(), c.members(), me, initialSeq);
+        r.wireVersion = cm.wireVersion;
         RingState old = regular;
         RecoveryPlan p = RecoveryPlan.of(c, me, old == null ? 0 : old.id, initialSeq);
         RecoveryQueue queue = new RecoveryQueue(outbox);
@@ -556,7 +610,9 @@ public final class TotemRing implements Ring {
             for (long s = Seq.max(p.lowAru(), old.store.discardedUpTo()) + 1; Seq.le(s, to); s++) {
                 MessageStore.Stored st = old.store.get(s);
                 if (st != null && (Seq.lt(p.maxAru(), s) || p.maxAruHolder() == me)) {
-                    queue.add(st);
+                    // Carried whole inside the new ring's messages, so at the new ring's version: a
+                    // member that came from an older ring may not decode the old one's.
+                    queue.add(new MessageStore.Stored(st.packet(), st.item(), Header.stamped(st.raw(), r.wireVersion)));
                 }
             }
         }
@@ -577,6 +633,8 @@ public final class TotemRing implements Ring {
         } else {
             EvsRemainder.deliver(old, r.id, rec.plan, deliveries);
         }
+        net.notice("ring " + r.id + " of daemons " + r.members + " runs at wire version " + r.wireVersion
+                + (old == null || old.wireVersion == r.wireVersion ? "" : " (the last ring ran at " + old.wireVersion + ")"));
         regular = r;
         // Every member beacons, not only the representative: a merge needs to know that each
         // member of the other ring can be heard (MergeCandidates).
@@ -673,7 +731,7 @@ public final class TotemRing implements Ring {
             timers.tokenSent(now, timeouts);
         }
         if (p instanceof Operational op && now >= op.beaconAt) {
-            net.broadcast(new BeaconPacket(me, r.id, r.members, mergeCandidates.heardByAll()).encode());
+            net.announce(new BeaconPacket(me, r.id, r.members, mergeCandidates.heardByAll()), wire);
             op.beaconAt = now + timeouts.mergeDetectNanos();
         }
     }

@@ -1,7 +1,9 @@
 package io.consort.core.ring;
 
 import io.consort.core.Output;
+import io.consort.core.wire.Header;
 import io.consort.core.wire.Packet;
+import io.consort.core.WireVersions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A daemon's datagrams out: to one daemon, to all, and to itself (a ring of one passes the token
  * to itself), which are queued and handled on the next tick rather than re-entering the protocol.
+ * A ring's packets go out at its wire version ({@link #version(int)}); a daemon's announcements to
+ * whoever may hear them (joins, beacons) at every version it speaks ({@link #announce}).
  *
  * <pre>{@code
  * Datagrams net = new Datagrams(me);
@@ -23,14 +27,25 @@ public final class Datagrams {
     private final int me;
     private final List<Output> outputs = new ArrayList<>();
     private final ArrayDeque<byte[]> self = new ArrayDeque<>();
+    private int version = Header.VERSION;
 
     public Datagrams(int me) {
         this.me = me;
     }
 
-    /** Sends {@code p} to daemon {@code to}. */
+    /** The wire version of the ring this daemon forms or runs: what its packets are encoded at from now on. */
+    public void version(int wireVersion) {
+        this.version = wireVersion;
+    }
+
+    /** The wire version packets go out at. */
+    public int version() {
+        return version;
+    }
+
+    /** Sends {@code p} to daemon {@code to}, at the ring's version. */
     public void send(int to, Packet p) {
-        byte[] bytes = p.encode();
+        byte[] bytes = p.encodeAt(version);
         if (to == me) {
             self.add(bytes);
         } else {
@@ -38,9 +53,21 @@ public final class Datagrams {
         }
     }
 
-    /** Broadcasts an encoded packet to every other daemon. */
+    /** Broadcasts an encoded packet of the ring to every other daemon, stamped with the ring's version. */
     public void broadcast(byte[] bytes) {
-        outputs.add(new Output.BroadcastDatagram(bytes));
+        outputs.add(new Output.BroadcastDatagram(Header.stamp(bytes, version)));
+    }
+
+    /** Broadcasts {@code p} once at each of {@code versions}, newest first. */
+    public void announce(Packet p, WireVersions versions) {
+        for (int v = versions.max(); v >= versions.min(); v--) {
+            outputs.add(new Output.BroadcastDatagram(p.encodeAt(v)));
+        }
+    }
+
+    /** A line for the daemon's log ({@link Output.Notice}). */
+    public void notice(String text) {
+        outputs.add(new Output.Notice(text));
     }
 
     /** Whether packets to this daemon itself wait. */

@@ -152,6 +152,11 @@ public final class FragmentingRing implements Ring {
         return inner.droppedDatagrams();
     }
 
+    @Override
+    public int wireVersion() {
+        return inner.wireVersion();
+    }
+
     private OrderedSink sink() {
         OrderedSink s = target;
         if (s == null) {

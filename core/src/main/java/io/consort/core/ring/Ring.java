@@ -79,6 +79,11 @@ public interface Ring {
         return 0;
     }
 
+    /** The wire version the current configuration runs at ({@link io.consort.core.WireVersions}); 0 for a ring of one, which sends nothing. */
+    default int wireVersion() {
+        return 0;
+    }
+
     /** Whether a {@link #leave} is complete: the daemon may stop now. True for a ring of one. */
     default boolean left() {
         return true;

@@ -32,6 +32,8 @@ public final class RingState {
     public int backlogLastVisit;
     /** The token's seq when it last reached this daemon: what is above may still be in flight. */
     public long seqLastVisit;
+    /** The wire version every packet of this ring is encoded at (the commit token's). */
+    public int wireVersion = io.consort.core.wire.Header.VERSION;
     /** The token this daemon sent last, for retransmission until the next one arrives. */
     public @Nullable TokenPacket lastToken;
 

@@ -1,5 +1,6 @@
 package io.consort.core.sim;
 
+import io.consort.core.WireVersions;
 import io.consort.core.Engine;
 import io.consort.core.Input;
 import io.consort.core.InputRecording;
@@ -315,8 +316,14 @@ final class Simulator {
         }
     }
 
+    /** The daemons' log lines ({@link Output.Notice}), each prefixed with its daemon. */
+    final List<String> notices = new ArrayList<>();
+    /** Daemons started (or restarted) from now on speaking other than every wire version: by daemon. */
+    final Map<Integer, io.consort.core.WireVersions> wireVersions = new HashMap<>();
+
     EngineConfig config(int daemon, long incarnation) {
-        return EngineConfig.defaults().withClustered(true).withDaemonId(daemon).withDaemonName("d" + daemon)
+        return EngineConfig.defaults()
+                .withWireVersions(wireVersions.getOrDefault(daemon, io.consort.core.WireVersions.SUPPORTED)).withClustered(true).withDaemonId(daemon).withDaemonName("d" + daemon)
                 .withIncarnation(incarnation).withSeed(seed * 31 + daemon).withInitialSequence(params.initialSequence)
                 .withMaxDatagramBytes(params.maxDatagramBytes).withMaxMessageBytes(params.maxMessageBytes)
                 .withAcceleratedMessages(params.acceleratedMessages)
@@ -580,6 +587,8 @@ final class Simulator {
                         step(n, new Input.Tick());
                     }
                 });
+            } else if (o instanceof Output.Notice notice) {
+                notices.add("d" + n.id + ": " + notice.text());
             } else {
                 session((Output.SessionOutput) o);
             }

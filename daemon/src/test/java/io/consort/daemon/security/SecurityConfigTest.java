@@ -125,7 +125,7 @@ class SecurityConfigTest {
         Hello none = decode(w -> w.begin(FrameType.HELLO).u16(2).str("bob").u8(FrameType.AUTH_NONE).end());
         assertThat(none.hasPassword()).isFalse();
 
-        assertThatThrownBy(() -> decode(w -> w.begin(FrameType.HELLO).u16(3).str("bob").end()))
+        assertThatThrownBy(() -> decode(w -> w.begin(FrameType.HELLO).u16(4).str("bob").end()))
                 .isInstanceOfSatisfying(ConsortException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNSUPPORTED_VERSION));
         assertThatThrownBy(() -> decode(w -> w.begin(FrameType.HELLO).u16(2).str("bob").u8(9).end()))
                 .isInstanceOfSatisfying(ConsortException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED_FRAME));

@@ -72,6 +72,7 @@ final class DefaultSession implements Session {
     private final Sinks.Empty<Void> closed = Sinks.empty();
     private @Nullable MonoSink<Session> welcome;
     private volatile @Nullable String privateName;
+    private volatile int protocolVersion;
     private volatile boolean open;
     private boolean saidBye;
     private @Nullable ConsortException failure;
@@ -91,10 +92,23 @@ final class DefaultSession implements Session {
     }
 
     Mono<Session> handshake(String user, io.consort.reactive.@Nullable Credentials credentials) {
+        return handshake(user, credentials, true);
+    }
+
+    /**
+     * Says HELLO and waits for WELCOME. {@code offer}: a version-3 HELLO offering every version this
+     * client speaks; otherwise the HELLO of a client that predates negotiation (version 1, or 2 with
+     * credentials), for a daemon that refused the offer as an unsupported version.
+     */
+    Mono<Session> handshake(String user, io.consort.reactive.@Nullable Credentials credentials, boolean offer) {
         return Mono.<Session>create(sink -> loop.execute(() -> {
             welcome = sink;
             write(w -> {
-                if (credentials == null) {
+                if (offer) {
+                    ClientFrames.helloOffering(w, FrameType.VERSION_MIN, user,
+                            credentials == null ? null : credentials.identity(),
+                            credentials == null ? null : credentials.secret());
+                } else if (credentials == null) {
                     ClientFrames.hello(w, user);
                 } else {
                     ClientFrames.hello(w, user, credentials.identity(), credentials.secret());
@@ -104,6 +118,11 @@ final class DefaultSession implements Session {
     }
 
     // ---------------------------------------------------------------- API
+
+    @Override
+    public int protocolVersion() {
+        return protocolVersion;
+    }
 
     @Override
     public String privateName() {
@@ -303,7 +322,15 @@ final class DefaultSession implements Session {
         FrameReader r = new FrameReader(frame);
         switch (r.type()) {
             case FrameType.WELCOME -> {
-                r.u16("version");
+                int version = r.u16("version");
+                if (version < FrameType.VERSION_MIN || version > FrameType.VERSION) {
+                    // Not one this client offered: neither end can trust what the other means by a frame.
+                    failure = new ConsortException(ErrorCode.UNSUPPORTED_VERSION, "the daemon chose protocol version "
+                            + version + "; this client speaks " + FrameType.VERSION_MIN + " to " + FrameType.VERSION);
+                    channel.close();
+                    return;
+                }
+                protocolVersion = version;
                 privateName = r.str("privateName");
                 sendCredits = r.i32("sendCredits");
                 sendWindow = sendCredits;

@@ -67,7 +67,13 @@ public final class SessionConnector {
         return connect(host, port, user, timeout, null, null);
     }
 
-    /** Connects to {@code host:port} as {@code user}, over TLS if {@code tls}, authenticating with {@code credentials}. */
+    /**
+     * Connects to {@code host:port} as {@code user}, over TLS if {@code tls}, authenticating with
+     * {@code credentials}. The HELLO offers every protocol version this client speaks; a daemon
+     * that predates negotiation refuses it as unsupported, and the client connects again with the
+     * HELLO such a daemon knows. If that is refused too, the two share no version: the error
+     * (UNSUPPORTED_VERSION) is the caller's.
+     */
     public static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
             @Nullable Credentials credentials) {
         return connect(host, port, user, timeout, tls, credentials, java.util.function.UnaryOperator.identity());
@@ -76,6 +82,13 @@ public final class SessionConnector {
     /** As above, with {@code customizer} applied to the {@code TcpClient} after Consort's own settings. */
     public static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
             @Nullable Credentials credentials, java.util.function.UnaryOperator<TcpClient> customizer) {
+        return connect(host, port, user, timeout, tls, credentials, customizer, true)
+                .onErrorResume(e -> e instanceof ConsortException c && c.code() == ErrorCode.UNSUPPORTED_VERSION,
+                        e -> connect(host, port, user, timeout, tls, credentials, customizer, false));
+    }
+
+    private static Mono<Session> connect(String host, int port, String user, Duration timeout, @Nullable ClientTls tls,
+            @Nullable Credentials credentials, java.util.function.UnaryOperator<TcpClient> customizer, boolean offer) {
         TcpClient client = TcpClient.newConnection();
         if (tls != null) {
             // Built per connection: the client's certificate files may have been rotated since the last one.
@@ -105,7 +118,7 @@ public final class SessionConnector {
                     conn.addHandlerLast("consortSession", session.handler());
                     // Frames are consumed by our handler, never by Reactor Netty's inbound bridge: read freely.
                     conn.channel().config().setAutoRead(true);
-                    return session.handshake(user, credentials);
+                    return session.handshake(user, credentials, offer);
                 })
                 .timeout(timeout)
                 .cast(Session.class);

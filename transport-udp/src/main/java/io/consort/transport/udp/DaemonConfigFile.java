@@ -45,6 +45,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *   tokenHold: 1
  *   rotationMinMicros: 500   # under light traffic the token goes round at most once in this long (0: unpaced)
  *   leave: 2000              # a graceful stop (SIGTERM) waits at most this long to leave the ring (5 x tokenLoss)
+ * ring:
+ *   wireVersionMax: 3        # the newest ring wire version this daemon speaks (2 or 3): 2 holds it at the
+ *                            # previous release's format; a ring runs at the newest all members speak
+ *                            # (docs/PROTOCOL.md, "Versions and upgrades")
  * windows:
  *   global: 256              # messages per token rotation, all daemons together
  *   personal: 64             # messages per token visit, one daemon
@@ -105,7 +109,7 @@ public final class DaemonConfigFile {
             return new Parsed(base, null);
         }
         Reader r = new Reader(file, text);
-        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security", "spread");
+        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security", "spread", "ring");
         DaemonOptions options = base;
         EngineConfig engine = base.engine();
         JsonNode daemon = root.path("daemon");
@@ -143,6 +147,11 @@ public final class DaemonConfigFile {
             } else {
                 options = options.withSpreadPort(DaemonOptions.SPREAD_ON_CLIENT_PORT);
             }
+        }
+        JsonNode ring = root.path("ring");
+        if (!ring.isMissingNode()) {
+            r.onlyKeys(ring, "ring.", "wireVersionMax");
+            engine = r.integerSetting(ring, "ring.wireVersionMax", engine, EngineConfig::withWireVersionMax);
         }
         JsonNode limits = root.path("limits");
         if (!limits.isMissingNode()) {

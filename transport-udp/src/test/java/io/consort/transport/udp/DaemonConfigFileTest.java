@@ -78,6 +78,17 @@ class DaemonConfigFileTest {
     }
 
     @Test
+    void ringWireVersionMaxHoldsTheDaemonAtAnOlderVersion() throws IOException {
+        assertThat(DaemonConfigFile.read(write(""), DaemonOptions.defaults()).engine().wireVersions())
+                .isEqualTo(io.consort.core.WireVersions.SUPPORTED);
+        EngineConfig held = DaemonConfigFile.read(write("ring:\n  wireVersionMax: 2\n"), DaemonOptions.defaults()).engine();
+        assertThat(held.wireVersions()).isEqualTo(new io.consort.core.WireVersions(2, 2));
+        Path f = write("ring:\n  wireVersionMax: 4\n");
+        assertThatThrownBy(() -> DaemonConfigFile.read(f, DaemonOptions.defaults()))
+                .hasMessageContaining("ring.wireVersionMax is invalid: wire version max 4 is not one this daemon speaks");
+    }
+
+    @Test
     void anUnknownKeyIsNamedWithItsFileAndLine() throws IOException {
         Path f = write("daemon:\n  name: d1\n  clientPrt: 5803\n");
         assertThatThrownBy(() -> DaemonConfigFile.read(f, DaemonOptions.defaults()))

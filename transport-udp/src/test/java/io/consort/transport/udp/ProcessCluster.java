@@ -54,6 +54,8 @@ final class ProcessCluster implements AutoCloseable {
     private final List<String> jvmArgs;
     final RecordedLogs logs = new RecordedLogs();
     final List<Client> clients = new CopyOnWriteArrayList<>();
+    /** Daemons started from a consortd.jar other than this build's (another release's): by daemon. */
+    final Map<Integer, Path> jars = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** {@code daemons} daemons on loopback, each serving clients on a free port. */
     ProcessCluster(Path dir, int daemons, String extraYaml) throws Exception {
@@ -125,7 +127,8 @@ final class ProcessCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(launcher.apply(id));
         cmd.add(java);
         cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Consortd.class.getName(),
+        cmd.addAll(List.of("-cp", jars.containsKey(id) ? jars.get(id).toString() : System.getProperty("java.class.path"),
+                Consortd.class.getName(),
                 "--config", config.toString(), "--name", "d" + id));
         cmd.addAll(daemonArgs.apply(id));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -70,6 +70,11 @@ public final class MeteredSession implements Session {
     }
 
     @Override
+    public int protocolVersion() {
+        return delegate.protocolVersion();
+    }
+
+    @Override
     public Mono<Void> join(String group) {
         return delegate.join(group);
     }
