@@ -78,7 +78,8 @@ public final class Engine {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.policy = new BufferPolicy(config, this::closeForCause);
         this.change = new ConfigurationChange(ring instanceof SingleDaemonRing,
-                new GroupExchange(config.daemonId(), config.daemonName(), config.seed()), groups, sessions, policy,
+                new GroupExchange(config.daemonId(), config.daemonName(), config.seed(),
+                        FragmentingRing.wholeItemBytesMax(config.maxDatagramBytes())), groups, sessions, policy,
                 ring, out);
         this.stateMachine = new GroupStateMachine(groups, sessions, requests, policy, change, out);
     }
