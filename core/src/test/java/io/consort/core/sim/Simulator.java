@@ -532,8 +532,14 @@ final class Simulator {
         }
     }
 
+    /** The largest UDP payload there is: a longer datagram cannot be sent, as on a real network. */
+    static final int UDP_PAYLOAD_MAX = 65_507;
+    /** The longest datagram an engine asked to send. */
+    int largestDatagram;
+
     private void transmit(int from, int to, byte[] datagram) {
-        if (to < 0 || to >= nodes.length || blocked[from][to]) {
+        largestDatagram = Math.max(largestDatagram, datagram.length);
+        if (to < 0 || to >= nodes.length || blocked[from][to] || datagram.length > UDP_PAYLOAD_MAX) {
             return;
         }
         if (chaos && rnd.nextDouble() < params.loss) {
@@ -644,7 +650,16 @@ final class Simulator {
         }
     }
 
+    /**
+     * Which sessions' events are recorded at all; the others' are dropped (runs with a million
+     * groups, whose logs would not fit in memory, check those sessions' groups in the engines).
+     */
+    java.util.function.LongPredicate logged = id -> true;
+
     private void record(Client c, Event e) {
+        if (!logged.test(c.id)) {
+            return;
+        }
         if (e instanceof MessageEvent m) {
             long id = ByteBuffer.wrap(m.payload()).getLong();
             c.log.entries.add(new SessionLog.Delivered(id, m));
