@@ -381,6 +381,20 @@ final class ManyGroupsRun {
         return last.get(group);
     }
 
+    /** Runs {@code nanos} of virtual time, traffic going on. */
+    void runFor(long nanos) {
+        long until = sim.now + nanos;
+        while (sim.now < until) {
+            sim.runUntil(Math.min(until, sim.now + 10 * MS));
+            scanDeliveries();
+        }
+    }
+
+    /** After {@link #finish}: live sessions whose last view is the same delivered the same messages since it. */
+    List<InvariantChecker.Violation> quiescenceViolations() {
+        return InvariantChecker.checkQuiescent(sim.logs, sim.sent);
+    }
+
     /** SPEC's invariants 1 to 8 over every recorded log. */
     List<InvariantChecker.Violation> violations() {
         return InvariantChecker.check(sim.logs, sim.sent);

@@ -123,6 +123,20 @@ final class Simulator {
             return this;
         }
 
+        /**
+         * The whole fault model at once for {@code seed}: the random run's loss, duplication, delay
+         * (hence reordering), partitions, one-way links, crashes, restarts and client churn, plus
+         * daemon stalls, graceful stops and an adversary replaying and forging packets, their rates
+         * drawn from a stream of their own.
+         */
+        static Params wholeFaultModel(long seed) {
+            Params p = random(new SplittableRandom(seed), seed);
+            SplittableRandom r = new SplittableRandom(seed * 0x94D049BB133111EBL + 23);
+            p.stallsPerSecond = 0.5 + r.nextDouble() * 2;
+            p.gracefulStopsPerSecond = 0.2 + r.nextDouble() * 1.3;
+            return p.withAdversary(20 + r.nextInt(100), false, Wire.PLAIN);
+        }
+
         /** These parameters with daemons stalling {@code perSecond} times a second during the chaos. */
         Params withStalls(double perSecond) {
             stallsPerSecond = perSecond;
