@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every fault of the simulator in the same runs ({@link Simulator.Params#wholeFaultModel}): loss,
@@ -38,5 +40,17 @@ class WholeFaultModelSimTest {
         });
         failures.stream().limit(3).forEach(System.out::println);
         assertThat(failures).isEmpty();
+    }
+
+    /**
+     * Seeds the whole-fault-model soak caught. 10000011: a replayed token sent to a member it was
+     * not passed to was taken there (its stamp was newer than the last that member saw), two members
+     * gave out the same seqs, and a CAUSAL message was lost inside one view (a FIFO gap at every
+     * receiver); a token is now taken only from the predecessor.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {10000011})
+    void caughtSeedHolds(long seed) {
+        assertThat(failure(seed)).isNull();
     }
 }
