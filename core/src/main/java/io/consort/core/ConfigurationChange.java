@@ -64,7 +64,9 @@ final class ConfigurationChange {
 
     /** A new regular configuration: tell the others which groups this daemon's sessions are in. */
     void onRegular(long configurationId, List<Integer> daemons) {
-        ring.submit(exchange.begin(configurationId, daemons, groups));
+        for (AgreedItem.GroupState part : exchange.begin(configurationId, daemons, groups)) {
+            ring.submit(part);
+        }
     }
 
     /** A daemon's report came out of the agreed stream; the last one installs the NETWORK views. */

@@ -63,7 +63,8 @@ public final class Engine {
         this.ring = Objects.requireNonNull(ring, "ring");
         this.policy = new BufferPolicy(config, (s, code, reason) -> inputs().closeForCause(s, code, reason));
         this.change = new ConfigurationChange(ring instanceof SingleDaemonRing,
-                new GroupExchange(config.daemonId(), config.daemonName(), config.seed()), groups, sessions, policy,
+                new GroupExchange(config.daemonId(), config.daemonName(), config.seed(),
+                        FragmentingRing.wholeItemBytesMax(config.maxDatagramBytes())), groups, sessions, policy,
                 ring, out);
         GroupStateMachine stateMachine = new GroupStateMachine(groups, sessions, requests, policy, change, out);
         this.inputs = new SessionInputs(config, sessions, requests, policy, ring, out);

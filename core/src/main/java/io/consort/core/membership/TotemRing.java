@@ -664,9 +664,16 @@ public final class TotemRing implements Ring {
         }
     }
 
-    /** Whether {@code t} is a new token of ring {@code r} (not another ring's, not a duplicate). */
+    /**
+     * Whether {@code t} is a new token of ring {@code r} (not another ring's, not a duplicate) from
+     * this daemon's predecessor. A token passed to another member has a newer stamp than the last
+     * one this daemon saw; taken here (a replay sent to the wrong member), it made this daemon
+     * sequence new messages with the same seqs as the rightful holder, and a message was lost
+     * (whole-fault-model seed 10000011).
+     */
     private static boolean fresh(RingState r, TokenPacket t) {
-        return t.ringId() == r.id && t.memberArus().length == r.members.size() && t.stamp() > r.lastStamp;
+        return t.ringId() == r.id && t.memberArus().length == r.members.size() && t.stamp() > r.lastStamp
+                && t.sender() == r.predecessor();
     }
 
     private void acceptToken(Phase p, RingState r, TokenTimers timers, TokenPacket t) {

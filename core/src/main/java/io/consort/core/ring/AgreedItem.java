@@ -62,16 +62,22 @@ public sealed interface AgreedItem {
 
     /**
      * Daemon-generated, never from a session: after a configuration change each daemon of the new
-     * configuration tells the others which of its own sessions are in which groups. Once every
-     * daemon's state is delivered, all of them compute the same new group table.
+     * configuration tells the others which of its own sessions are in which groups, in parts that
+     * each fit one datagram (a daemon with a million groups sends tens of thousands of parts, each
+     * an ordinary ring message under the ring's flow control). Once every daemon's last part is
+     * delivered, all of them compute the same new group table.
      *
      * @param daemonId        the reporting daemon
      * @param configurationId the configuration the exchange belongs to; a state of another is ignored
      * @param lineage         a hash of the configuration changes the daemon went through since its groups'
      *                        last views; equal lineage and view id mean "delivered the same messages since"
-     * @param groups          the groups with members on this daemon
+     * @param part            0, 1, 2...: the parts of one report, in the order the daemon submits them
+     * @param last            whether this is the report's last part
+     * @param groups          groups with members on this daemon, in name order across the parts; a group
+     *                        with more members than one part holds continues in the next part's first entry
      */
-    record GroupState(int daemonId, long configurationId, long lineage, List<Entry> groups) implements AgreedItem {
+    record GroupState(int daemonId, long configurationId, long lineage, int part, boolean last, List<Entry> groups)
+            implements AgreedItem {
         /** One group: its view id at the reporting daemon and the daemon's own members, in view order. */
         public record Entry(String group, ViewId viewId, List<String> members) {
             public Entry {
@@ -81,6 +87,11 @@ public sealed interface AgreedItem {
 
         public GroupState {
             groups = List.copyOf(groups);
+        }
+
+        /** A whole report in one part. */
+        public GroupState(int daemonId, long configurationId, long lineage, List<Entry> groups) {
+            this(daemonId, configurationId, lineage, 0, true, groups);
         }
 
         /** Empty: the item comes from a daemon, not a session. */

@@ -126,6 +126,15 @@ public final class FragmentingRing implements Ring {
         }
     }
 
+    /**
+     * The most bytes an item's encoding may have to travel whole in one ring message of at most
+     * {@code maxDatagramBytes}, carried in recovery included: what a daemon-generated item
+     * ({@link AgreedItem.GroupState}, which is never fragmented) is cut to.
+     */
+    public static int wholeItemBytesMax(int maxDatagramBytes) {
+        return maxDatagramBytes - MESSAGE_OVERHEAD_BYTES;
+    }
+
     /** The ring this one decorates. */
     public Ring inner() {
         return inner;

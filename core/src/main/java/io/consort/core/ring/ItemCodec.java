@@ -21,7 +21,7 @@ import java.util.List;
  *             flags: 1 self discard, 2 origin bits follow (a Consort client's item is as before: 0 or 1)
  * Join/Leave: session str | group str
  * Disconnect: session str | clean u8
- * GroupState: daemon id u16 | configuration id i64 | lineage i64 | entry count i32
+ * GroupState: daemon id u16 | configuration id i64 | lineage i64 | part i32 | last u8 | entry count i32
  *             | entries: group str | view configuration i64 | view seq i64 | member count i32 | members str...
  * Fragment:   session str | message id i64 | index i32 | count i32 | safe u8 | chunk length i32 | chunk
  * </pre>
@@ -48,7 +48,8 @@ public final class ItemCodec {
     /** The item as bytes. */
     public static byte[] encode(AgreedItem item) {
         // A data item (every message) is sized exactly, so the writer's array is the result: no growth, no copy.
-        WireWriter w = new WireWriter(item instanceof AgreedItem.Data d ? dataBytes(d) : 64);
+        WireWriter w = new WireWriter(item instanceof AgreedItem.Data d ? dataBytes(d)
+                : item instanceof AgreedItem.GroupState ? 1024 : 64);
         if (item instanceof AgreedItem.Data d) {
             w.u8(DATA).string(d.session()).u16(d.groups().size());
             for (String g : d.groups()) {
@@ -72,7 +73,8 @@ public final class ItemCodec {
                     .i32(f.chunk().length).bytes(f.chunk());
         } else {
             AgreedItem.GroupState s = (AgreedItem.GroupState) item;
-            w.u8(GROUP_STATE).u16(s.daemonId()).i64(s.configurationId()).i64(s.lineage()).i32(s.groups().size());
+            w.u8(GROUP_STATE).u16(s.daemonId()).i64(s.configurationId()).i64(s.lineage()).i32(s.part()).bool(s.last())
+                    .i32(s.groups().size());
             for (AgreedItem.GroupState.Entry e : s.groups()) {
                 w.string(e.group()).i64(e.viewId().configurationId()).i64(e.viewId().sequence()).i32(e.members().size());
                 for (String m : e.members()) {
@@ -81,6 +83,19 @@ public final class ItemCodec {
             }
         }
         return w.toBytes();
+    }
+
+    /** The encoded length of a group state item without its entries. */
+    public static final int GROUP_STATE_HEADER_BYTES = 1 + 2 + 8 + 8 + 4 + 1 + 4;
+
+    /** The encoded length of a group state entry with no members. */
+    public static int groupStateEntryBytes(String group) {
+        return 2 + WireWriter.utf8Length(group) + 8 + 8 + 4;
+    }
+
+    /** The encoded length of one member name in a group state entry. */
+    public static int groupStateMemberBytes(String member) {
+        return 2 + WireWriter.utf8Length(member);
     }
 
     /** The encoded length of a data item. */
@@ -148,6 +163,11 @@ public final class ItemCodec {
                 int daemon = r.u16();
                 long conf = r.i64();
                 long lineage = r.i64();
+                int part = r.i32();
+                if (part < 0) {
+                    throw new WireException("group state part " + part);
+                }
+                boolean last = r.bool();
                 int n = r.count32(2 + 8 + 8 + 4);
                 List<AgreedItem.GroupState.Entry> entries = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
@@ -160,7 +180,7 @@ public final class ItemCodec {
                     }
                     entries.add(new AgreedItem.GroupState.Entry(group, id, members));
                 }
-                yield new AgreedItem.GroupState(daemon, conf, lineage, entries);
+                yield new AgreedItem.GroupState(daemon, conf, lineage, part, last, entries);
             }
             default -> throw new WireException("unknown item tag " + tag);
         };

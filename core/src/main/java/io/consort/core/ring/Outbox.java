@@ -24,9 +24,16 @@ public final class Outbox implements MessageSource {
     private final ArrayDeque<AgreedItem> controlQueue = new ArrayDeque<>();
     private boolean clientOpen;
 
-    /** Queues an item of this daemon. */
+    /**
+     * Queues an item of this daemon. The first part of a group state report starts a new exchange:
+     * parts of an earlier one still queued belong to a configuration that has ended and would
+     * only be ignored everywhere, so they are dropped rather than sent ahead of it.
+     */
     public void submit(AgreedItem item) {
-        if (item instanceof AgreedItem.GroupState) {
+        if (item instanceof AgreedItem.GroupState gs) {
+            if (gs.part() == 0) {
+                controlQueue.removeIf(q -> q instanceof AgreedItem.GroupState);
+            }
             controlQueue.add(item);
         } else {
             clientQueue.add(item);

@@ -53,6 +53,11 @@ public final class RingState {
         return members.get((myIndex + 1) % members.size());
     }
 
+    /** The member this daemon gets the token from. */
+    public int predecessor() {
+        return members.get((myIndex + members.size() - 1) % members.size());
+    }
+
     /** Delivers every stored message after {@link #delivered} up to the first hole, a SAFE one only once held by all. */
     public void deliverInOrder(Deliveries out) {
         while (true) {

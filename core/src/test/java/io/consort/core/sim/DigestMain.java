@@ -18,7 +18,9 @@ import java.util.SplittableRandom;
  * with graceful stops (1 a second) and stalls (1 a second). Single-threaded on purpose.
  * The digests of seeds 1 to 100 of the current engine (regenerated after the paced rotation and the
  * 2048-message send window, which change timings, so every digest changed with them) are in
- * {@code src/test/resources/sim-digests.txt}; compare with {@code diff}.
+ * {@code src/test/resources/sim-digests.txt}; compare with {@code diff}. Regenerated again when a new
+ * group exchange dropped the queued report of an exchange that a configuration change had ended
+ * (it used to be sent, and ignored everywhere): 3 of the 300 runs (40 stalls, 45 stops, 72 stalls) changed.
  */
 final class DigestMain {
     private DigestMain() {

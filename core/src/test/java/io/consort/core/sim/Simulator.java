@@ -126,6 +126,20 @@ final class Simulator {
             return this;
         }
 
+        /**
+         * The whole fault model at once for {@code seed}: the random run's loss, duplication, delay
+         * (hence reordering), partitions, one-way links, crashes, restarts and client churn, plus
+         * daemon stalls, graceful stops and an adversary replaying and forging packets, their rates
+         * drawn from a stream of their own.
+         */
+        static Params wholeFaultModel(long seed) {
+            Params p = random(new SplittableRandom(seed), seed);
+            SplittableRandom r = new SplittableRandom(seed * 0x94D049BB133111EBL + 23);
+            p.stallsPerSecond = 0.5 + r.nextDouble() * 2;
+            p.gracefulStopsPerSecond = 0.2 + r.nextDouble() * 1.3;
+            return p.withAdversary(20 + r.nextInt(100), false, Wire.PLAIN);
+        }
+
         /** These parameters with daemons stalling {@code perSecond} times a second during the chaos. */
         Params withStalls(double perSecond) {
             stallsPerSecond = perSecond;
@@ -604,8 +618,14 @@ final class Simulator {
         }
     }
 
+    /** The largest UDP payload there is: a longer datagram cannot be sent, as on a real network. */
+    static final int UDP_PAYLOAD_MAX = 65_507;
+    /** The longest datagram an engine asked to send. */
+    int largestDatagram;
+
     private void transmit(int from, int to, byte[] datagram) {
-        if (to < 0 || to >= nodes.length || blocked[from][to]) {
+        largestDatagram = Math.max(largestDatagram, datagram.length);
+        if (to < 0 || to >= nodes.length || blocked[from][to] || datagram.length > UDP_PAYLOAD_MAX) {
             return;
         }
         if (chaos && rnd.nextDouble() < params.loss) {
@@ -718,7 +738,16 @@ final class Simulator {
         }
     }
 
+    /**
+     * Which sessions' events are recorded at all; the others' are dropped (runs with a million
+     * groups, whose logs would not fit in memory, check those sessions' groups in the engines).
+     */
+    java.util.function.LongPredicate logged = id -> true;
+
     private void record(Client c, Event e) {
+        if (!logged.test(c.id)) {
+            return;
+        }
         if (e instanceof MessageEvent m) {
             long id = ByteBuffer.wrap(m.payload()).getLong();
             c.log.entries.add(new SessionLog.Delivered(id, m));
