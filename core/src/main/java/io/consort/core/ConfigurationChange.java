@@ -64,7 +64,8 @@ final class ConfigurationChange {
 
     /** A new regular configuration: tell the others which groups this daemon's sessions are in. */
     void onRegular(long configurationId, List<Integer> daemons) {
-        for (AgreedItem.GroupState part : exchange.begin(configurationId, daemons, groups)) {
+        for (AgreedItem.GroupState part : exchange.begin(configurationId, daemons, groups,
+                !WireVersions.carriesItemsInParts(ring.wireVersion()))) {
             ring.submit(part);
         }
     }

@@ -164,7 +164,7 @@ final class SessionInputs {
         }
         byte[] payload = m.payload();
         submit(s, new AgreedItem.Data(s.privateName(), groupList, level, m.type(), m.selfDiscard(), payload,
-                m.originBits()),
+                WireVersions.carriesItemsInParts(ring.wireVersion()) ? m.originBits() : 0),
                 new RequestTracker.Pending(m.requestId(), true, payload.length));
         s.submittedMulticast(payload.length);
         policy.readingWindow(s, out);

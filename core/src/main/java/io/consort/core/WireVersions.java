@@ -21,6 +21,13 @@ public record WireVersions(int min, int max) {
     public static final int OLDEST = 2;
     /** The newest version this code speaks: version 2 whose joins also carry the sender's range. */
     public static final int NEWEST = 3;
+    /**
+     * The first version whose rings' items may be group-state reports in parts and messages with
+     * origin bits (a Spread sender's service type and byte order). A ring at an older version gets
+     * neither, so a daemon of release d560984 decodes every item it sees: its group report goes whole,
+     * and a Spread sender's message goes without origin bits.
+     */
+    public static final int ITEMS_IN_PARTS = 3;
     /** Every version this code speaks. */
     public static final WireVersions SUPPORTED = new WireVersions(OLDEST, NEWEST);
     /** What a join of version 2 says about its sender, which cannot say more: it speaks version 2. */
@@ -43,6 +50,14 @@ public record WireVersions(int min, int max) {
                     + OLDEST + " to " + NEWEST + ")");
         }
         return new WireVersions(OLDEST, max);
+    }
+
+    /**
+     * Whether a ring running at {@code ringVersion} carries {@link #ITEMS_IN_PARTS}'s items; 0 is a
+     * daemon without a network, whose items never leave it.
+     */
+    public static boolean carriesItemsInParts(int ringVersion) {
+        return ringVersion == 0 || ringVersion >= ITEMS_IN_PARTS;
     }
 
     /** Whether {@code version} is in the range. */

@@ -135,6 +135,16 @@ public final class GroupExchange {
      * submit in order (at least one, the last marked).
      */
     public List<AgreedItem.GroupState> begin(long configurationId, List<Integer> daemons, GroupTable table) {
+        return begin(configurationId, daemons, table, false);
+    }
+
+    /**
+     * As {@link #begin(long, List, GroupTable)}; {@code whole}: the report in one part, for a ring
+     * with daemons that predate parts (the previous release's format).
+     */
+    public List<AgreedItem.GroupState> begin(long configurationId, List<Integer> daemons, GroupTable table,
+            boolean whole) {
+        int partBytesMax = whole ? Integer.MAX_VALUE : this.partBytesMax;
         this.configurationId = configurationId;
         this.daemons = List.copyOf(daemons);
         reports.clear();

@@ -13,7 +13,7 @@ import java.util.List;
  * The codec of agreed items, the body of a ring message.
  *
  * <pre>
- * tag u8: 1 Data, 2 Join, 3 Leave, 4 Disconnect, 5 GroupState, 6 Fragment
+ * tag u8: 1 Data, 2 Join, 3 Leave, 4 Disconnect, 5 GroupState (whole), 6 Fragment, 7 GroupState (a part)
  * str  = u16 byte length, UTF-8 bytes
  *
  * Data:       session str | group count u16 | groups str... | level u8 | type u16 | flags u8
@@ -21,8 +21,11 @@ import java.util.List;
  *             flags: 1 self discard, 2 origin bits follow (a Consort client's item is as before: 0 or 1)
  * Join/Leave: session str | group str
  * Disconnect: session str | clean u8
- * GroupState: daemon id u16 | configuration id i64 | lineage i64 | part i32 | last u8 | entry count i32
+ * GroupState: daemon id u16 | configuration id i64 | lineage i64 | [part i32 | last u8, tag 7 only]
+ *             | entry count i32
  *             | entries: group str | view configuration i64 | view seq i64 | member count i32 | members str...
+ *             (a report in one part is tag 5, the previous release's layout; parts, and origin bits, travel
+ *             only in rings at wire version 3 or later: WireVersions.ITEMS_IN_PARTS)
  * Fragment:   session str | message id i64 | index i32 | count i32 | safe u8 | chunk length i32 | chunk
  * </pre>
  */
@@ -33,6 +36,7 @@ public final class ItemCodec {
     private static final int DISCONNECT = 4;
     private static final int GROUP_STATE = 5;
     private static final int FRAGMENT = 6;
+    private static final int GROUP_STATE_PART = 7;
     private static final int FLAG_SELF_DISCARD = 1;
     private static final int FLAG_ORIGIN_BITS = 2;
 
@@ -73,8 +77,14 @@ public final class ItemCodec {
                     .i32(f.chunk().length).bytes(f.chunk());
         } else {
             AgreedItem.GroupState s = (AgreedItem.GroupState) item;
-            w.u8(GROUP_STATE).u16(s.daemonId()).i64(s.configurationId()).i64(s.lineage()).i32(s.part()).bool(s.last())
-                    .i32(s.groups().size());
+            // A report in one part keeps the previous release's layout, so its daemons read it.
+            if (s.part() == 0 && s.last()) {
+                w.u8(GROUP_STATE).u16(s.daemonId()).i64(s.configurationId()).i64(s.lineage());
+            } else {
+                w.u8(GROUP_STATE_PART).u16(s.daemonId()).i64(s.configurationId()).i64(s.lineage()).i32(s.part())
+                        .bool(s.last());
+            }
+            w.i32(s.groups().size());
             for (AgreedItem.GroupState.Entry e : s.groups()) {
                 w.string(e.group()).i64(e.viewId().configurationId()).i64(e.viewId().sequence()).i32(e.members().size());
                 for (String m : e.members()) {
@@ -159,15 +169,19 @@ public final class ItemCodec {
                 boolean safe = r.bool();
                 yield new AgreedItem.Fragment(session, id, index, count, safe, r.bytes(r.count32(1)));
             }
-            case GROUP_STATE -> {
+            case GROUP_STATE, GROUP_STATE_PART -> {
                 int daemon = r.u16();
                 long conf = r.i64();
                 long lineage = r.i64();
-                int part = r.i32();
-                if (part < 0) {
-                    throw new WireException("group state part " + part);
+                int part = 0;
+                boolean last = true;
+                if (tag == GROUP_STATE_PART) {
+                    part = r.i32();
+                    if (part < 0) {
+                        throw new WireException("group state part " + part);
+                    }
+                    last = r.bool();
                 }
-                boolean last = r.bool();
                 int n = r.count32(2 + 8 + 8 + 4);
                 List<AgreedItem.GroupState.Entry> entries = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
