@@ -1,6 +1,6 @@
 package io.consort.reactive;
 
-import io.consort.reactive.daemon.security.Pem;
+import io.consort.protocol.Pem;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;

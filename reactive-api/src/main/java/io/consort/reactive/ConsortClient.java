@@ -1,7 +1,7 @@
 package io.consort.reactive;
 
+import io.consort.protocol.FrameType;
 import io.consort.reactive.client.SessionConnector;
-import io.consort.reactive.daemon.DaemonOptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
@@ -51,7 +51,7 @@ public final class ConsortClient {
 
     /** A client for the daemon on 127.0.0.1:4803 with a random private name, plain TCP, no credentials. */
     public static ConsortClient create() {
-        return new ConsortClient("127.0.0.1", DaemonOptions.DEFAULT_PORT, null, Duration.ofSeconds(10));
+        return new ConsortClient("127.0.0.1", FrameType.DEFAULT_PORT, null, Duration.ofSeconds(10));
     }
 
     /** Connects over TLS as {@code tls} says; null for plain TCP. */

@@ -4,7 +4,7 @@ import io.consort.core.ServiceLevel;
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.OutgoingMessage;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import io.consort.transport.udp.Consortd;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.consort.reactive.client;
 
 import io.consort.reactive.OutgoingMessage;
-import io.consort.reactive.protocol.ClientFrames;
-import io.consort.reactive.protocol.FrameWriter;
+import io.consort.protocol.ClientFrames;
+import io.consort.protocol.FrameWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.function.Consumer;

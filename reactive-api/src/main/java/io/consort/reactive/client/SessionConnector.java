@@ -1,5 +1,6 @@
 package io.consort.reactive.client;
 
+import io.consort.protocol.InJvm;
 import io.consort.core.ConsortException;
 import io.consort.core.ErrorCode;
 import io.consort.reactive.ClientTls;
@@ -11,7 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.consort.reactive.Session;
-import io.consort.reactive.protocol.FrameType;
+import io.consort.protocol.FrameType;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.time.Duration;

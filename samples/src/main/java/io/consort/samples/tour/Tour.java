@@ -6,7 +6,7 @@ import io.consort.reactive.GroupView;
 import io.consort.reactive.OutgoingMessage;
 import io.consort.reactive.PayloadCodec;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import java.time.Duration;
 import java.util.List;
 import reactor.core.publisher.Flux;

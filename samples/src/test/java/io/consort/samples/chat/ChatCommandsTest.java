@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.consort.core.ServiceLevel;
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringReader;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.consort.core.ServiceLevel;
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.GroupMessage;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,7 @@
 package io.consort.transport.udp;
 
-import io.consort.reactive.daemon.DaemonOptions;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.DaemonOptions;
+import io.consort.daemon.EmbeddedDaemon;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Path;
@@ -218,8 +218,8 @@ public final class Consortd implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (hashPassword) {
-            System.out.println(io.consort.reactive.daemon.security.PasswordHash.hash(
-                    io.consort.reactive.daemon.security.PasswordHash.readPassword()));
+            System.out.println(io.consort.daemon.security.PasswordHash.hash(
+                    io.consort.daemon.security.PasswordHash.readPassword()));
             return 0;
         }
         Plan plan;

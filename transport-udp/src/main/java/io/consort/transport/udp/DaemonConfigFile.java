@@ -1,7 +1,7 @@
 package io.consort.transport.udp;
 
 import io.consort.core.EngineConfig;
-import io.consort.reactive.daemon.DaemonOptions;
+import io.consort.daemon.DaemonOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.consort.transport.udp;
 
-import io.consort.reactive.daemon.DaemonOptions;
-import io.consort.reactive.daemon.security.SessionSecurity;
+import io.consort.daemon.DaemonOptions;
+import io.consort.daemon.security.SessionSecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

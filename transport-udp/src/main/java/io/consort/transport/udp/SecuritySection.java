@@ -1,13 +1,13 @@
 package io.consort.transport.udp;
 
-import io.consort.reactive.daemon.DaemonOptions;
-import io.consort.reactive.daemon.security.AccessPolicy;
-import io.consort.reactive.daemon.security.AccessRules;
-import io.consort.reactive.daemon.security.Authenticator;
-import io.consort.reactive.daemon.security.Glob;
-import io.consort.reactive.daemon.security.Permission;
-import io.consort.reactive.daemon.security.ServerTls;
-import io.consort.reactive.daemon.security.SessionSecurity;
+import io.consort.daemon.DaemonOptions;
+import io.consort.daemon.security.AccessPolicy;
+import io.consort.daemon.security.AccessRules;
+import io.consort.daemon.security.Authenticator;
+import io.consort.daemon.security.Glob;
+import io.consort.daemon.security.Permission;
+import io.consort.daemon.security.ServerTls;
+import io.consort.daemon.security.SessionSecurity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

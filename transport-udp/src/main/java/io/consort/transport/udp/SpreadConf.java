@@ -2,7 +2,7 @@ package io.consort.transport.udp;
 
 import io.consort.core.EngineConfig;
 import io.consort.core.Names;
-import io.consort.reactive.daemon.DaemonOptions;
+import io.consort.daemon.DaemonOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

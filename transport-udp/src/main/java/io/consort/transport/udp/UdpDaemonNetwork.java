@@ -1,6 +1,6 @@
 package io.consort.transport.udp;
 
-import io.consort.reactive.daemon.DaemonNetwork;
+import io.consort.daemon.DaemonNetwork;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

@@ -3,7 +3,7 @@ package io.consort.transport.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.consort.reactive.daemon.DaemonOptions;
+import io.consort.daemon.DaemonOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package io.consort.transport.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.consort.reactive.daemon.DaemonNetwork;
-import io.consort.reactive.daemon.DaemonOptions;
+import io.consort.daemon.DaemonNetwork;
+import io.consort.daemon.DaemonOptions;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DatagramPacket;

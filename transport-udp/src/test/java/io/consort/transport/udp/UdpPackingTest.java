@@ -3,7 +3,7 @@ package io.consort.transport.udp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.consort.reactive.daemon.DaemonNetwork;
+import io.consort.daemon.DaemonNetwork;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.consort.samples.map;
 
 import io.consort.reactive.ConsortClient;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import java.time.Duration;
 import reactor.core.publisher.Flux;
 

@@ -1,6 +1,6 @@
 package io.consort.samples.map;
 
-import io.consort.reactive.daemon.DaemonNetwork;
+import io.consort.daemon.DaemonNetwork;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

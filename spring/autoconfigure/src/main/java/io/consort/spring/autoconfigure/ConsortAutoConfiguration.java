@@ -2,8 +2,8 @@ package io.consort.spring.autoconfigure;
 
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.DaemonOptions;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.DaemonOptions;
+import io.consort.daemon.EmbeddedDaemon;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

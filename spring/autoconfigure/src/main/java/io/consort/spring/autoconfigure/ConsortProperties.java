@@ -1,6 +1,6 @@
 package io.consort.spring.autoconfigure;
 
-import io.consort.reactive.daemon.DaemonOptions;
+import io.consort.daemon.DaemonOptions;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;

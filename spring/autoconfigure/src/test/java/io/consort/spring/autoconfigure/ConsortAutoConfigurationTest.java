@@ -6,7 +6,7 @@ import io.consort.core.ServiceLevel;
 import io.consort.core.ViewCause;
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.EmbeddedDaemon;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.consort.reactive.ConsortClient;
 import io.consort.reactive.Session;
-import io.consort.reactive.daemon.DaemonOptions;
-import io.consort.reactive.daemon.EmbeddedDaemon;
+import io.consort.daemon.DaemonOptions;
+import io.consort.daemon.EmbeddedDaemon;
 import io.consort.transport.udp.DaemonConfigFile;
 import io.consort.transport.udp.SpreadConf;
 import java.net.ServerSocket;

@@ -1,9 +1,0 @@
-package io.consort.reactive.daemon;
-
-import io.consort.core.Engine;
-
-/** One input for the engine, applied on the engine thread with the time the loop read. */
-@FunctionalInterface
-interface EngineInput {
-    void apply(Engine engine, long nowNanos);
-}

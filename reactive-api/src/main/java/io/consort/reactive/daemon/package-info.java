@@ -1,5 +1,0 @@
-/** The daemon runtime: the engine thread and the TCP session endpoint, embeddable in any JVM. */
-@NullMarked
-package io.consort.reactive.daemon;
-
-import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,0 @@
-/** The session protocol between clients and a daemon: length-prefixed binary frames (docs/PROTOCOL.md). */
-@NullMarked
-package io.consort.reactive.protocol;
-
-import org.jspecify.annotations.NullMarked;
