@@ -113,9 +113,39 @@ final class LinkFaults {
 
     /** Host {@code host} sends unimpaired again. */
     synchronized void clear(int host) {
+        if (!netem) {
+            // What the rules did, before they go: proof that the faults hit real datagrams.
+            count(iptables(host, "-L", "NEMESIS", "-v", "-n", "-x").output());
+            count(iptables(host, "-t", "mangle", "-L", "NEMESIS", "-v", "-n", "-x").output());
+        }
         tc(host, "qdisc", "del", "dev", "eth0", "root"); // fails when there is none: fine
         must(iptables(host, "-F", "NEMESIS"));
         must(iptables(host, "-t", "mangle", "-F", "NEMESIS"));
+    }
+
+    private long dropped;
+    private long duplicated;
+    private long slowed;
+
+    private void count(String listing) {
+        for (String line : listing.split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length > 2 && f[0].matches("\\d+")) {
+                long packets = Long.parseLong(f[0]);
+                switch (f[2]) {
+                    case "DROP" -> dropped += packets;
+                    case "TEE" -> duplicated += packets;
+                    case "DSCP" -> slowed += packets;
+                    default -> { }
+                }
+            }
+        }
+    }
+
+    /** What the fallback's rules did so far, as text ("" under netem, whose counters are not read). */
+    synchronized String effect() {
+        return netem ? "" : dropped + " datagrams dropped, " + duplicated + " duplicated, " + slowed
+                + " through the slow lane";
     }
 
     /** Every host unimpaired. */

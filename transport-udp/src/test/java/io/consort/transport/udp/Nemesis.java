@@ -130,7 +130,8 @@ final class Nemesis {
             Map<String, Integer> faults = new TreeMap<>();
             applied.forEach((k, v) -> faults.put(k, v.get()));
             Report r = new Report(seed, faultTime, Duration.ofNanos(System.nanoTime() - t0), faults,
-                    cluster.logs.messages(), cluster.logs.deliveries(), cluster.logs.sessions(), links.method(),
+                    cluster.logs.messages(), cluster.logs.deliveries(), cluster.logs.sessions(),
+                    links.method() + (links.effect().isEmpty() ? "" : ": " + links.effect()),
                     violations);
             lastReport = r;
         }
