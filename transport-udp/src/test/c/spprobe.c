@@ -3,10 +3,17 @@
  * Spread's own client library. It reads one command per line on stdin and prints one result line
  * on stdout, so a test can run a session step by step and check every answer.
  *
+ *   auth consort IDENTITY PASSWORD | auth null -> OK 1: the method the next connect offers
+ *                                                 (SP_set_auth_method); consort sends
+ *                                                 u8 len, IDENTITY, u8 len, PASSWORD on the socket
  *   connect SPREAD_NAME USER MEMBERSHIP(0|1)  -> CONNECTED <private group> | CONNECT_ERROR <code>
  *   join G / leave G                           -> OK <ret>
  *   mcast SERVICE(hex) MESS_TYPE TEXT G...     -> OK <ret>       (TEXT: no spaces; '-' for empty)
  *   big SERVICE(hex) LEN G                     -> OK <ret>       (LEN bytes, byte i = i % 251)
+ *   raw ORDER(be|le) TYPE(hex) MESS_TYPE TEXT G -> OK <bytes written>: a message header, one name and
+ *                                                 TEXT written straight to the socket in that byte
+ *                                                 order, as a client on such a host writes it
+ *                                                 (TYPE 0x10000 is a join, 0x20000 a leave)
  *   recv                                       -> one line describing what SP_receive returned
  *   disconnect                                 -> OK <ret>
  *   quit
@@ -23,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/socket.h>
 #include "sp.h"
 
 #define MAX_MESS (200 * 1024)
@@ -31,6 +40,47 @@
 static mailbox Mbox = -1;
 static char Mess[MAX_MESS];
 static char Names[MAX_NAMES][MAX_GROUP_NAME];
+
+static char PrivateGroup[MAX_GROUP_NAME];
+
+static void put32(unsigned char *p, unsigned int v, int big) {
+    int i;
+    for (i = 0; i < 4; i++) p[big ? 3 - i : i] = (unsigned char) (v >> (8 * i));
+}
+
+/* The 48-byte header of CLIENT-PROTOCOL.md 3 in the given order: a big-endian writer's marker is 0. */
+static int send_raw(int big, unsigned int type, int mess_type, const char *text, const char *group) {
+    static unsigned char buf[48 + 32 + 1024];
+    unsigned int marker = big ? 0 : 0x80000080u;
+    int len = (int) strlen(text), n = 48 + 32 + len, off = 0;
+    memset(buf, 0, sizeof buf);
+    put32(buf, (type & ~0x80000080u) | marker, big);
+    strncpy((char *) buf + 4, PrivateGroup, 31);
+    put32(buf + 36, 1, big);
+    put32(buf + 40, (((unsigned int) mess_type << 8) & 0x00ffff00u) | marker, big);
+    put32(buf + 44, (unsigned int) len, big);
+    strncpy((char *) buf + 48, group, 31);
+    memcpy(buf + 80, text, len);
+    while (off < n) {
+        ssize_t w = send(Mbox, buf + off, n - off, 0);
+        if (w <= 0) return -1;
+        off += (int) w;
+    }
+    return n;
+}
+
+static char AuthData[512];
+static int AuthLen;
+
+static int consort_auth(int fd, void *data) {
+    (void) data;
+    return send(fd, AuthData, AuthLen, 0) == AuthLen;
+}
+
+static int null_auth(int fd, void *data) {
+    (void) fd; (void) data;
+    return 1;
+}
 
 static void print_names(const char *label, char names[][MAX_GROUP_NAME], int n) {
     int i;
@@ -114,7 +164,22 @@ int main(void) {
         if (strcmp(cmd, "connect") == 0) {
             char pg[MAX_GROUP_NAME];
             int ret = SP_connect(a, strcmp(b, "-") == 0 ? NULL : b, 0, atoi(c), &Mbox, pg);
-            if (ret == ACCEPT_SESSION) printf("CONNECTED %s\n", pg); else printf("CONNECT_ERROR %d\n", ret);
+            if (ret == ACCEPT_SESSION) {
+                strncpy(PrivateGroup, pg, MAX_GROUP_NAME - 1);
+                printf("CONNECTED %s\n", pg);
+            } else {
+                printf("CONNECT_ERROR %d\n", ret);
+            }
+        } else if (strcmp(cmd, "auth") == 0) {
+            if (strcmp(a, "consort") == 0) {
+                int il = (int) strlen(b), pl = (int) strlen(c);
+                AuthLen = 0;
+                AuthData[AuthLen++] = (char) il; memcpy(AuthData + AuthLen, b, il); AuthLen += il;
+                AuthData[AuthLen++] = (char) pl; memcpy(AuthData + AuthLen, c, pl); AuthLen += pl;
+                printf("OK %d\n", SP_set_auth_method("CONSORT", consort_auth, NULL));
+            } else {
+                printf("OK %d\n", SP_set_auth_method("NULL", null_auth, NULL));
+            }
         } else if (strcmp(cmd, "join") == 0) {
             printf("OK %d\n", SP_join(Mbox, a));
         } else if (strcmp(cmd, "leave") == 0) {
@@ -142,6 +207,15 @@ int main(void) {
                 i = SP_multigroup_multicast(Mbox, st, ng, (const char (*)[MAX_GROUP_NAME]) groups, 7, len, Mess);
             }
             printf("OK %d\n", i);
+        } else if (strcmp(cmd, "raw") == 0) {
+            char text[1024] = "", group[256] = "";
+            unsigned int type = 0;
+            int mess_type = 0;
+            if (sscanf(line, "%*s %*s %x %d %1023s %255s", &type, &mess_type, text, group) != 4) {
+                printf("BAD_RAW\n");
+                continue;
+            }
+            printf("OK %d\n", send_raw(strcmp(a, "be") == 0, type, mess_type, strcmp(text, "-") == 0 ? "" : text, group));
         } else if (strcmp(cmd, "recv") == 0) {
             do_recv();
         } else if (strcmp(cmd, "disconnect") == 0) {

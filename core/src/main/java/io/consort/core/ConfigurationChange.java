@@ -57,7 +57,7 @@ final class ConfigurationChange {
         for (String group : groups.groupsOfInJoinOrder(s.privateName())) {
             GroupTable.Group g = groups.group(group);
             if (g != null) {
-                policy.deliverTo(s, new TransitionalEvent(group, g.viewId()), List.of(group), out);
+                policy.deliverTo(s, new TransitionalEvent(group, g.viewId(), g.index()), List.of(group), out);
             }
         }
     }
@@ -75,11 +75,13 @@ final class ConfigurationChange {
         GroupExchange.Result result = exchange.complete(groups, id);
         for (GroupExchange.View v : result.views()) {
             List<List<String>> allVsSets = v.allVsSets();
+            GroupTable.Group installed = groups.group(v.group());
+            int index = installed == null ? 1 : installed.index();
             for (String member : v.members()) {
                 ClientSession s = sessions.named(member);
                 if (s != null) {
                     policy.deliverTo(s, new ViewEvent(v.group(), id, ViewCause.NETWORK, v.members(), List.of(),
-                            v.vsSetOf(member), false, allVsSets), List.of(v.group()), out);
+                            v.vsSetOf(member), false, allVsSets, index), List.of(v.group()), out);
                 }
             }
         }

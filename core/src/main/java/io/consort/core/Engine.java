@@ -190,6 +190,16 @@ public final class Engine {
      */
     public void multicast(long sessionId, int requestId, List<String> destinations, ServiceLevel level,
             boolean selfDiscard, int type, byte[] payload, long nowNanos) {
+        multicast(sessionId, requestId, destinations, level, selfDiscard, type, payload, 0, nowNanos);
+    }
+
+    /**
+     * {@link #multicast(long, int, List, ServiceLevel, boolean, int, byte[], long)} for a client of
+     * another protocol: {@code originBits} (not 0) travel with the message to its receivers
+     * unchanged ({@link MessageEvent#originBits()}).
+     */
+    public void multicast(long sessionId, int requestId, List<String> destinations, ServiceLevel level,
+            boolean selfDiscard, int type, byte[] payload, int originBits, long nowNanos) {
         ClientSession s = sessions.get(sessionId);
         if (s == null) {
             return;
@@ -209,7 +219,7 @@ public final class Engine {
             out.accept(new Output.RequestFailed(sessionId, requestId, e.code(), e.getMessage()));
             return;
         }
-        submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload),
+        submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload, originBits),
                 new RequestTracker.Pending(requestId, true, payload.length));
         s.submittedMulticast(payload.length);
         policy.readingWindow(s, out);

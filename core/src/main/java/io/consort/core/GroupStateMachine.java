@@ -57,7 +57,8 @@ final class GroupStateMachine {
     }
 
     private void deliverData(long sequence, AgreedItem.Data d) {
-        MessageEvent m = new MessageEvent(sequence, d.session(), d.groups(), d.level(), d.type(), d.payload());
+        MessageEvent m = new MessageEvent(sequence, d.session(), d.groups(), d.level(), d.type(), d.payload(),
+                d.originBits());
         if (d.groups().size() == 1 && !Names.isPrivateName(d.groups().get(0))) {
             deliverDataToGroup(m, d);
             return;
@@ -122,13 +123,13 @@ final class GroupStateMachine {
         GroupTable.Group g = groups.join(j.group(), j.session(), id);
         if (g != null) {
             ViewEvent view = new ViewEvent(g.name(), id, ViewCause.JOIN, g.members(), List.of(j.session()), List.of(),
-                    false);
+                    false, List.of(List.of(j.session())), g.index());
             deliverView(g, view);
             ClientSession joiner = sessions.named(j.session());
             if (change.changing() && joiner != null) {
                 // Joined in the old configuration's remainder: the joiner too is told the
                 // configuration is changing, as the members who were there before it were.
-                policy.deliverTo(joiner, new TransitionalEvent(g.name(), id), List.of(g.name()), out);
+                policy.deliverTo(joiner, new TransitionalEvent(g.name(), id, g.index()), List.of(g.name()), out);
             }
         }
         RequestTracker.Pending p = requests.completeOwn(j.session());
@@ -144,10 +145,10 @@ final class GroupStateMachine {
         if (g != null) {
             if (s != null) {
                 policy.deliverTo(s, new ViewEvent(g.name(), id, ViewCause.LEAVE, List.of(), List.of(l.session()),
-                        List.of(), true), List.of(), out);
+                        List.of(), true, List.of(List.of(l.session())), g.index()), List.of(), out);
             }
             deliverView(g, new ViewEvent(g.name(), id, ViewCause.LEAVE, g.members(), List.of(l.session()), List.of(),
-                    false));
+                    false, List.of(List.of(l.session())), g.index()));
         }
         RequestTracker.Pending p = requests.completeOwn(l.session());
         s = sessions.named(l.session()); // its self-leave view may have closed it as a slow consumer
@@ -164,7 +165,8 @@ final class GroupStateMachine {
         for (String group : groups.groupsOfInJoinOrder(d.session())) {
             GroupTable.Group g = groups.leave(group, d.session(), id);
             if (g != null) {
-                deliverView(g, new ViewEvent(group, id, cause, g.members(), List.of(d.session()), List.of(), false));
+                deliverView(g, new ViewEvent(group, id, cause, g.members(), List.of(d.session()), List.of(), false,
+                        List.of(List.of(d.session())), g.index()));
             }
         }
         requests.forget(d.session());

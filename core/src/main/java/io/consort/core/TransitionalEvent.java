@@ -6,8 +6,20 @@ package io.consort.core;
  *
  * @param group    the group
  * @param previous the view that is ending
+ * @param previousIndex that view's {@link ViewEvent#index()} (0: not counted)
  */
-public record TransitionalEvent(String group, ViewId previous) implements Event {
+public record TransitionalEvent(String group, ViewId previous, int previousIndex) implements Event {
+    /** A signal whose view's change is not counted. */
+    public TransitionalEvent(String group, ViewId previous) {
+        this(group, previous, 0);
+    }
+
+    /** Without the index, which follows from the views before: the simulator's digests print signals so. */
+    @Override
+    public String toString() {
+        return "TransitionalEvent[group=" + group + ", previous=" + previous + "]";
+    }
+
     @Override
     public int sizeBytes() {
         return 64;

@@ -3,6 +3,7 @@ package io.consort.daemon;
 import io.consort.core.EngineConfig;
 import io.consort.protocol.FrameType;
 import io.consort.daemon.security.SessionSecurity;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -28,8 +29,12 @@ import java.util.Objects;
  * @param security   TLS, authentication and access control of client sessions ({@link SessionSecurity#none()} by default)
  * @param spreadPort the TCP port for Spread-protocol clients: {@link #SPREAD_OFF}, 0 for a free one,
  *                   a port, or {@link #SPREAD_ON_CLIENT_PORT}
+ * @param spreadDaemonOrder the daemons of the network by name, in configuration order (spread.conf's):
+ *                   Spread clients see a group's members listed by daemon in this order, as Spread
+ *                   lists them; empty (the default), or a daemon not in it: after the others, by name
  */
-public record DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security, int spreadPort) {
+public record DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security, int spreadPort,
+        List<String> spreadDaemonOrder) {
     /** The documented default client port, Spread's own. */
     public static final int DEFAULT_PORT = FrameType.DEFAULT_PORT;
     /** {@link #spreadPort()}: no Spread-protocol endpoint (the default). */
@@ -41,6 +46,7 @@ public record DaemonOptions(String host, int port, EngineConfig engine, SessionS
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(security, "security");
+        spreadDaemonOrder = List.copyOf(spreadDaemonOrder);
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
@@ -52,12 +58,12 @@ public record DaemonOptions(String host, int port, EngineConfig engine, SessionS
 
     /** Options without session security or a Spread-protocol endpoint. */
     public DaemonOptions(String host, int port, EngineConfig engine) {
-        this(host, port, engine, SessionSecurity.none(), SPREAD_OFF);
+        this(host, port, engine, SessionSecurity.none(), SPREAD_OFF, List.of());
     }
 
     /** Options with session security, without a Spread-protocol endpoint. */
     public DaemonOptions(String host, int port, EngineConfig engine, SessionSecurity security) {
-        this(host, port, engine, security, SPREAD_OFF);
+        this(host, port, engine, security, SPREAD_OFF, List.of());
     }
 
     /** Localhost, port {@value #DEFAULT_PORT}, the default engine, no session security, no Spread endpoint. */
@@ -66,24 +72,29 @@ public record DaemonOptions(String host, int port, EngineConfig engine, SessionS
     }
 
     public DaemonOptions withHost(String host) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
     }
 
     public DaemonOptions withPort(int port) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
     }
 
     public DaemonOptions withEngine(EngineConfig engine) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
     }
 
     public DaemonOptions withSecurity(SessionSecurity security) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
     }
 
     /** Serves Spread 4.4 clients on {@code spreadPort} (see {@link #spreadPort()}). */
     public DaemonOptions withSpreadPort(int spreadPort) {
-        return new DaemonOptions(host, port, engine, security, spreadPort);
+        return new DaemonOptions(host, port, engine, security, spreadPort, spreadDaemonOrder);
+    }
+
+    /** Lists Spread clients' group members by daemon in {@code daemonNames}' order (see {@link #spreadDaemonOrder()}). */
+    public DaemonOptions withSpreadDaemonOrder(List<String> daemonNames) {
+        return new DaemonOptions(host, port, engine, security, spreadPort, daemonNames);
     }
 
     /** Whether a Spread-protocol endpoint runs. */

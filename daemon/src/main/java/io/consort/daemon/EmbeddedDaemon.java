@@ -3,6 +3,7 @@ package io.consort.daemon;
 import io.consort.core.Engine;
 import io.consort.protocol.InJvm;
 import io.consort.daemon.spread.SpreadEndpoint;
+import io.consort.daemon.spread.SpreadMemberOrder;
 import io.consort.protocol.FrameType;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelOption;
@@ -94,7 +95,9 @@ public final class EmbeddedDaemon implements AutoCloseable {
                     .doOnConnection(conn -> {
                         if (options.spreadPort() == DaemonOptions.SPREAD_ON_CLIENT_PORT) {
                             conn.addHandlerLast("protocolSniffer", new ProtocolSniffer(
-                                    p -> attach(p, maxFrame), p -> SpreadEndpoint.install(p, host)));
+                                    p -> attach(p, maxFrame), p -> SpreadEndpoint.install(p, host,
+                                            new SessionChecks(security),
+                                            SpreadMemberOrder.of(options.spreadDaemonOrder()))));
                         } else {
                             attach(conn.channel().pipeline(), maxFrame);
                         }
@@ -117,7 +120,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
             throw e;
         }
         this.inJvmServer = local;
-        this.spreadServer = bindSpread(options, host, server, loop, network);
+        this.spreadServer = bindSpread(options, host, new SessionChecks(security), server, loop, network);
     }
 
     /**
@@ -166,13 +169,14 @@ public final class EmbeddedDaemon implements AutoCloseable {
         return inJvmAddress;
     }
 
-    private static @Nullable DisposableServer bindSpread(DaemonOptions options, EngineHost host, DisposableServer server,
-            EngineLoop loop, @Nullable DaemonNetwork network) {
+    private static @Nullable DisposableServer bindSpread(DaemonOptions options, EngineHost host, SessionChecks checks,
+            DisposableServer server, EngineLoop loop, @Nullable DaemonNetwork network) {
         if (options.spreadPort() < 0) {
             return null;
         }
         try {
-            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host);
+            return SpreadEndpoint.bind(options.host(), options.spreadPort(), host, checks,
+                    SpreadMemberOrder.of(options.spreadDaemonOrder()));
         } catch (RuntimeException e) {
             server.disposeNow(Duration.ofSeconds(10));
             loop.close();

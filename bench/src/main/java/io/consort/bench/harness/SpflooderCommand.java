@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
  * consortd (its Spread-protocol endpoint), one after the other with the same settings: msgs/s for
  * both. Each daemon gets its own port and 127.0.0.x address. Spread's daemon chroots when started
  * as root, so as root it runs as the unprivileged user {@code nobody} (through {@code setpriv}).
+ * {@code consortd-ring} is three consortd processes started from one spread.conf (127.0.0.x to
+ * x + 2), the flooder on the first: its messages go round the ring.
  *
  * <pre>
  * .ci/build-spread      # Spread 4.4.0 into target/spread-4.4.0
@@ -47,7 +49,7 @@ public final class SpflooderCommand implements Callable<Integer> {
     int rounds;
 
     @Option(names = "--systems", split = ",", defaultValue = "spread,consortd",
-            description = "Which daemons, in order (default ${DEFAULT-VALUE}).")
+            description = "Which daemons, in order: spread, consortd, consortd-ring (default ${DEFAULT-VALUE}).")
     List<String> systems;
 
     @Option(names = "--timeout", defaultValue = "300", description = "Seconds one spflooder run may take.")
@@ -65,7 +67,8 @@ public final class SpflooderCommand implements Callable<Integer> {
         }
         int address = 2;
         for (String system : systems) {
-            String host = "127.0.0." + address++;
+            String host = "127.0.0." + address;
+            address += "consortd-ring".equals(system) ? 3 : 1;
             int port = freePort();
             List<Double> rates = new ArrayList<>();
             try (Daemon d = start(system, host, port)) {
@@ -117,29 +120,66 @@ public final class SpflooderCommand implements Callable<Integer> {
                     cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
                 }
                 cmd.addAll(List.of(spreadHome.resolve("sbin/spread").toString(), "-n", "bench", "-c", conf.toString()));
-                yield new Daemon(new MemberProcess("spread", cmd, verbose), dir);
+                yield new Daemon(List.of(new MemberProcess("spread", cmd, verbose)), dir);
             }
             case "consortd" -> {
-                if (!Files.isRegularFile(consortdJar)) {
-                    throw new IllegalStateException(consortdJar + " is missing: mvn -q -B package -pl transport-udp -am"
-                            + " -DskipTests, or pass --consortd-jar");
-                }
-                List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar", consortdJar.toString(), "--host", host, "--port", String.valueOf(port),
+                requireConsortd();
+                List<String> cmd = List.of(java(), "-jar", consortdJar.toString(), "--host", host, "--port", String.valueOf(port),
                         "--spread-port", String.valueOf(port), "--name", "bench");
                 MemberProcess p = new MemberProcess("consortd", cmd, verbose);
                 p.await(l -> l.contains("Spread 4.4 clients on"), System.nanoTime() + TimeUnit.SECONDS.toNanos(60),
                         "'Spread 4.4 clients on'");
-                yield new Daemon(p, null);
+                yield new Daemon(List.of(p), null);
             }
-            default -> throw new IllegalArgumentException("--systems: spread or consortd, not " + system);
+            case "consortd-ring" -> {
+                requireConsortd();
+                Path dir = Files.createTempDirectory("spflooder-ring");
+                String prefix = host.substring(0, host.lastIndexOf('.') + 1);
+                int first = Integer.parseInt(host.substring(host.lastIndexOf('.') + 1));
+                StringBuilder conf = new StringBuilder("Spread_Segment " + prefix + "255:" + port + " {\n");
+                for (int i = 0; i < 3; i++) {
+                    conf.append("    r").append(i + 1).append(' ').append(prefix).append(first + i).append('\n');
+                }
+                Path file = dir.resolve("spread.conf");
+                Files.writeString(file, conf.append("}\n").toString());
+                List<MemberProcess> ring = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 3; i++) {
+                        String self = prefix + (first + i);
+                        MemberProcess p = new MemberProcess("consortd-r" + (i + 1), List.of(java(), "-jar",
+                                consortdJar.toString(), "--spread-conf", file.toString(), "--name", "r" + (i + 1),
+                                "--host", self), verbose);
+                        ring.add(p);
+                        p.await(l -> l.contains("Spread 4.4 clients on " + self),
+                                System.nanoTime() + TimeUnit.SECONDS.toNanos(60), "'Spread 4.4 clients on'");
+                    }
+                } catch (Exception | Error e) {
+                    new Daemon(ring, dir).close();
+                    throw e;
+                }
+                yield new Daemon(ring, dir);
+            }
+            default -> throw new IllegalArgumentException("--systems: spread, consortd or consortd-ring, not " + system);
         };
     }
 
-    private record Daemon(MemberProcess process, Path dir) implements AutoCloseable {
+    private void requireConsortd() {
+        if (!Files.isRegularFile(consortdJar)) {
+            throw new IllegalStateException(consortdJar + " is missing: mvn -q -B package -pl transport-udp -am"
+                    + " -DskipTests, or pass --consortd-jar");
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private record Daemon(List<MemberProcess> processes, Path dir) implements AutoCloseable {
         @Override
         public void close() throws IOException {
-            process.terminate();
+            for (MemberProcess p : processes) {
+                p.terminate();
+            }
             if (dir != null) {
                 try (var files = Files.walk(dir)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -20,6 +20,7 @@ public final class GroupTable {
         private final String name;
         private final LinkedHashSet<String> members = new LinkedHashSet<>();
         private ViewId viewId;
+        private int index = 1;
 
         Group(String name, ViewId viewId) {
             this.name = name;
@@ -32,6 +33,30 @@ public final class GroupTable {
 
         public ViewId viewId() {
             return viewId;
+        }
+
+        /**
+         * The group's change count in its configuration, as Spread numbers a group id's index: 1
+         * for its first view there (its creation, or the view a configuration change installs, or
+         * the transitional step), one more for each join, leave or disconnect since. The same at
+         * every daemon.
+         */
+        public int index() {
+            return index;
+        }
+
+        /**
+         * The group moves to view {@code id}: a change of its own, unless the view is the one it is
+         * in. A change in another configuration than the group's view (the old ring's remainder,
+         * delivered in the transitional configuration) is that configuration's second view of the
+         * group, as Spread counts it: 1 is the transitional step itself.
+         */
+        private void moveTo(ViewId id) {
+            if (id.equals(viewId)) {
+                return;
+            }
+            index = id.configurationId() == viewId.configurationId() ? index + 1 : 2;
+            viewId = id;
         }
 
         /** The members in view order: a copy, to keep in an event. */
@@ -81,7 +106,7 @@ public final class GroupTable {
         if (!g.members.add(member)) {
             return null;
         }
-        g.viewId = id;
+        g.moveTo(id);
         groupsOfMember.computeIfAbsent(member, m -> new LinkedHashSet<>()).add(group);
         return g;
     }
@@ -95,7 +120,7 @@ public final class GroupTable {
         if (g == null || !g.members.remove(member)) {
             return null;
         }
-        g.viewId = id;
+        g.moveTo(id);
         if (g.members.isEmpty()) {
             groups.remove(group);
         }

@@ -12,11 +12,22 @@ public sealed interface AgreedItem {
     /** The private name of the session the item comes from; its daemon part names the origin daemon. */
     String session();
 
-    /** A multicast. {@code payload} is never changed after construction. */
+    /**
+     * A multicast. {@code payload} is never changed after construction. {@code originBits} are
+     * what the sender's client protocol carries through the daemons unchanged (a Spread client's
+     * service type and byte order, see {@link io.consort.core.MessageEvent#originBits()}); 0 for
+     * Consort's own clients.
+     */
     record Data(String session, List<String> groups, ServiceLevel level, int type, boolean selfDiscard,
-            byte[] payload) implements AgreedItem {
+            byte[] payload, int originBits) implements AgreedItem {
         public Data {
             groups = List.copyOf(groups);
+        }
+
+        /** A multicast of one of Consort's own clients: no origin bits. */
+        public Data(String session, List<String> groups, ServiceLevel level, int type, boolean selfDiscard,
+                byte[] payload) {
+            this(session, groups, level, type, selfDiscard, payload, 0);
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.List;
  * tag u8: 1 Data, 2 Join, 3 Leave, 4 Disconnect, 5 GroupState, 6 Fragment
  * str  = u16 byte length, UTF-8 bytes
  *
- * Data:       session str | group count u16 | groups str... | level u8 | type u16 | self discard u8
- *             | payload length i32 | payload
+ * Data:       session str | group count u16 | groups str... | level u8 | type u16 | flags u8
+ *             | [origin bits i32, if flags has 2] | payload length i32 | payload
+ *             flags: 1 self discard, 2 origin bits follow (a Consort client's item is as before: 0 or 1)
  * Join/Leave: session str | group str
  * Disconnect: session str | clean u8
  * GroupState: daemon id u16 | configuration id i64 | lineage i64 | entry count i32
@@ -32,6 +33,8 @@ public final class ItemCodec {
     private static final int DISCONNECT = 4;
     private static final int GROUP_STATE = 5;
     private static final int FRAGMENT = 6;
+    private static final int FLAG_SELF_DISCARD = 1;
+    private static final int FLAG_ORIGIN_BITS = 2;
 
     /** The most bytes a {@link AgreedItem.Fragment}'s encoding adds to its chunk (session name of up to 54 bytes). */
     public static final int FRAGMENT_OVERHEAD_BYTES = 1 + 2 + 54 + 8 + 4 + 4 + 1 + 4;
@@ -51,7 +54,13 @@ public final class ItemCodec {
             for (String g : d.groups()) {
                 w.string(g);
             }
-            w.u8(d.level().code()).u16(d.type()).bool(d.selfDiscard()).i32(d.payload().length).bytes(d.payload());
+            w.u8(d.level().code()).u16(d.type());
+            if (d.originBits() == 0) {
+                w.bool(d.selfDiscard());
+            } else {
+                w.u8((d.selfDiscard() ? FLAG_SELF_DISCARD : 0) | FLAG_ORIGIN_BITS).i32(d.originBits());
+            }
+            w.i32(d.payload().length).bytes(d.payload());
         } else if (item instanceof AgreedItem.Join j) {
             w.u8(JOIN).string(j.session()).string(j.group());
         } else if (item instanceof AgreedItem.Leave l) {
@@ -80,7 +89,7 @@ public final class ItemCodec {
         for (String g : d.groups()) {
             n += 2 + WireWriter.utf8Length(g);
         }
-        return n + 1 + 2 + 1 + 4 + d.payload().length;
+        return n + 1 + 2 + 1 + (d.originBits() == 0 ? 0 : 4) + 4 + d.payload().length;
     }
 
     /**
@@ -109,9 +118,17 @@ public final class ItemCodec {
                     throw new WireException("unknown service level " + level);
                 }
                 int type = r.u16();
-                boolean selfDiscard = r.bool();
+                int flags = r.u8();
+                if ((flags & ~(FLAG_SELF_DISCARD | FLAG_ORIGIN_BITS)) != 0) {
+                    throw new WireException("unknown data flags " + flags);
+                }
+                int originBits = (flags & FLAG_ORIGIN_BITS) != 0 ? r.i32() : 0;
+                if ((flags & FLAG_ORIGIN_BITS) != 0 && originBits == 0) {
+                    throw new WireException("origin bits flagged but 0");
+                }
                 byte[] payload = r.bytes(r.count32(1));
-                yield new AgreedItem.Data(session, groups, ServiceLevel.fromCode(level), type, selfDiscard, payload);
+                yield new AgreedItem.Data(session, groups, ServiceLevel.fromCode(level), type,
+                        (flags & FLAG_SELF_DISCARD) != 0, payload, originBits);
             }
             case JOIN -> new AgreedItem.Join(r.string(), r.string());
             case LEAVE -> new AgreedItem.Leave(r.string(), r.string());

@@ -84,6 +84,30 @@ class PacketCodecTest {
         assertThat(back.type()).isEqualTo(65535);
         assertThat(back.selfDiscard()).isTrue();
         assertThat(back.payload()).containsExactly(9, 8);
+        assertThat(back.originBits()).isZero();
+    }
+
+    @Test
+    void originBitsTravelWithADataItemAndLeaveAConsortClientsItemAsItWas() {
+        AgreedItem.Data plain = new AgreedItem.Data("#a#d1", List.of("g"), ServiceLevel.AGREED, 7, true, new byte[] {1});
+        AgreedItem.Data spread = new AgreedItem.Data("#a#d1", List.of("g"), ServiceLevel.AGREED, 7, true,
+                new byte[] {1}, 0x1000050 | 0x80);
+        byte[] plainBytes = ItemCodec.encode(plain);
+        byte[] spreadBytes = ItemCodec.encode(spread);
+        // A Consort client's item keeps its encoding byte for byte: self discard is the byte 1.
+        assertThat(plainBytes[plainBytes.length - 4 - 1 - 1]).isEqualTo((byte) 1);
+        assertThat(spreadBytes).hasSize(plainBytes.length + 4);
+        AgreedItem.Data back = (AgreedItem.Data) ItemCodec.decode(spreadBytes);
+        assertThat(back.originBits()).isEqualTo(0x1000050 | 0x80);
+        assertThat(back.selfDiscard()).isTrue();
+        assertThat(back.payload()).containsExactly(1);
+        // Flags this codec does not know, or origin bits flagged but 0, are refused.
+        byte[] unknown = plainBytes.clone();
+        unknown[plainBytes.length - 4 - 1 - 1] = 4;
+        assertThatThrownBy(() -> ItemCodec.decode(unknown)).isInstanceOf(WireException.class);
+        byte[] zero = spreadBytes.clone();
+        java.util.Arrays.fill(zero, spreadBytes.length - 4 - 1 - 4, spreadBytes.length - 4 - 1, (byte) 0);
+        assertThatThrownBy(() -> ItemCodec.decode(zero)).isInstanceOf(WireException.class);
     }
 
     @Test

@@ -13,6 +13,10 @@ import io.consort.core.TransitionalEvent;
 import io.consort.core.ViewEvent;
 import io.consort.daemon.EngineHost;
 import io.consort.daemon.OutputSink;
+import io.consort.daemon.SessionChecks;
+import io.consort.daemon.security.AuthRequest;
+import io.consort.daemon.security.Identity;
+import io.consort.daemon.security.Permission;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -20,6 +24,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -58,10 +64,17 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     /** Spread's daemon waits 1 s for the connect message; we are lenient, a client on a busy host may be slow. */
     private static final long HANDSHAKE_MILLIS = 10_000;
     private static final byte[] AUTH_LIST = "NULL ".getBytes(StandardCharsets.US_ASCII);
+    /** With session security: NULL (anonymous) and Consort's own credentials ({@link SpreadCredentials}). */
+    private static final byte[] SECURED_AUTH_LIST = ("NULL " + SpreadCredentials.METHOD + " ")
+            .getBytes(StandardCharsets.US_ASCII);
 
-    private enum State { CONNECT, AUTH, OPEN, DEAD }
+    private enum State { CONNECT, AUTH, CREDENTIALS, AUTHENTICATING, OPEN, DEAD }
 
     private final EngineHost host;
+    private final SessionChecks checks;
+    /** Whether this connection is held to the daemon's session security (decided when it opens, as for Consort's). */
+    private final boolean secured;
+    private final SpreadMemberOrder memberOrder;
     private final Channel channel;
     private final long sessionId;
     private final AtomicInteger waitingCount = new AtomicInteger();
@@ -71,6 +84,7 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     private int clientVersion;
     private boolean membership;
     private String user = "";
+    private Identity identity = Identity.ANONYMOUS;
     private volatile String privateGroup = "";
     private boolean connected;
 
@@ -89,8 +103,11 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     private record Outgoing(int type, List<String> groups, int rawHint, int messType, byte[] payload) {
     }
 
-    SpreadConnection(EngineHost host, Channel channel) {
+    SpreadConnection(EngineHost host, SessionChecks checks, SpreadMemberOrder memberOrder, Channel channel) {
         this.host = host;
+        this.checks = checks;
+        this.secured = !checks.checksNothing();
+        this.memberOrder = memberOrder;
         this.channel = channel;
         this.sessionId = host.newSessionId();
         channel.eventLoop().schedule(() -> {
@@ -113,8 +130,9 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             boolean progressed = switch (state) {
                 case CONNECT -> readConnect(ctx, in);
                 case AUTH -> readAuth(ctx, in);
+                case CREDENTIALS -> readCredentials(ctx, in);
                 case OPEN -> readMessage(ctx, in);
-                case DEAD -> false;
+                case AUTHENTICATING, DEAD -> false;
             };
             if (!progressed) {
                 return;
@@ -168,23 +186,25 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
         }
         user = name;
         if (clientVersion >= 31600) {
-            ByteBuf list = ctx.alloc().buffer(1 + AUTH_LIST.length);
-            list.writeByte(AUTH_LIST.length);
-            list.writeBytes(AUTH_LIST);
+            byte[] methods = secured ? SECURED_AUTH_LIST : AUTH_LIST;
+            ByteBuf list = ctx.alloc().buffer(1 + methods.length);
+            list.writeByte(methods.length);
+            list.writeBytes(methods);
             ctx.writeAndFlush(list);
             state = State.AUTH;
         } else {
-            connect();
+            admit(ctx, null); // libraries before 3.16 skip authentication: anonymous
         }
         return true;
     }
 
-    /** The client's choice of methods: 3 slots of 30 bytes; only NULL is offered (2.3). */
+    /** The client's choice of methods: 3 slots of 30 bytes, each one the daemon offered (2.3). */
     private boolean readAuth(ChannelHandlerContext ctx, ByteBuf in) {
         if (in.readableBytes() < SpreadWire.AUTH_CHOICE_BYTES) {
             return false;
         }
         int at = in.readerIndex();
+        boolean credentials = false;
         for (int slot = 0; slot < 3; slot++) {
             int start = at + slot * SpreadWire.AUTH_NAME_BYTES;
             int end = start;
@@ -194,14 +214,75 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             if (end == start) {
                 break;
             }
-            if (!"NULL".equals(in.toString(start, end - start, StandardCharsets.ISO_8859_1))) {
+            String method = in.toString(start, end - start, StandardCharsets.ISO_8859_1);
+            if (secured && SpreadCredentials.METHOD.equals(method)) {
+                credentials = true;
+            } else if (!"NULL".equals(method)) {
                 reject(ctx, SpreadWire.REJECT_AUTH);
                 return false;
             }
         }
         in.skipBytes(SpreadWire.AUTH_CHOICE_BYTES);
-        connect();
+        if (credentials) {
+            state = State.CREDENTIALS;
+        } else {
+            admit(ctx, null);
+        }
         return true;
+    }
+
+    /** What the client's {@link SpreadCredentials#METHOD} method sent after the choice. */
+    private boolean readCredentials(ChannelHandlerContext ctx, ByteBuf in) {
+        SpreadCredentials c;
+        try {
+            c = SpreadCredentials.read(in);
+        } catch (IllegalArgumentException e) {
+            reject(ctx, SpreadWire.REJECT_AUTH);
+            return false;
+        }
+        if (c == null) {
+            return false;
+        }
+        admit(ctx, c);
+        return true;
+    }
+
+    /**
+     * Lets the session in, after the daemon's authentication and connect rule where session
+     * security is configured (then on an authentication thread first: a password check is slow).
+     * A refusal is Spread's REJECT_AUTH, after the address's throttle delay for a failed login.
+     */
+    private void admit(ChannelHandlerContext ctx, @Nullable SpreadCredentials c) {
+        if (!secured) {
+            connect();
+            return;
+        }
+        state = State.AUTHENTICATING;
+        channel.config().setAutoRead(false);
+        InetAddress remote = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress() : InetAddress.getLoopbackAddress();
+        AuthRequest request = new AuthRequest(user, c == null ? null : c.identity(), c == null ? null : c.secret(),
+                List.of(), remote);
+        boolean queued = checks.authenticate(request, who -> channel.eventLoop().execute(() -> decide(ctx, request, who)));
+        if (!queued) {
+            reject(ctx, SpreadWire.REJECT_AUTH);
+        }
+    }
+
+    private void decide(ChannelHandlerContext ctx, AuthRequest request, @Nullable Identity who) {
+        if (state != State.AUTHENTICATING || !channel.isActive()) {
+            return;
+        }
+        if (who == null || !checks.allows(who, Permission.CONNECT, request.user())) {
+            long delay = who == null || !who.authenticated() ? checks.failedLogin(request.remote()) : 0;
+            log.info("spread login refused from {} (user '{}')", request.remote().getHostAddress(), request.user());
+            state = State.DEAD;
+            channel.eventLoop().schedule(() -> reject(ctx, SpreadWire.REJECT_AUTH), delay, TimeUnit.NANOSECONDS);
+            return;
+        }
+        identity = who;
+        connect();
+        channel.config().setAutoRead(true);
     }
 
     private void connect() {
@@ -258,6 +339,12 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             }
             boolean join = (type & SpreadWire.JOIN_MESS) != 0;
             String group = groups.get(0);
+            if (secured && !checks.allows(identity, join ? Permission.JOIN : Permission.LEAVE, group)) {
+                // Spread's Sess_read: the join or leave comes back as a reject caused by it.
+                rejectLater(join ? SpreadWire.CAUSED_BY_JOIN : SpreadWire.CAUSED_BY_LEAVE, rawHint, List.of(group),
+                        new byte[0]);
+                return true;
+            }
             host.submit((e, now) -> {
                 int id = nextMembershipRequestId--;
                 if (join) {
@@ -271,6 +358,10 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
         if (groups.isEmpty()) {
             return true; // to nobody: Spread drops it too
         }
+        if (secured && !mayMulticast(groups)) {
+            rejectLater(type, rawHint, groups, payload);
+            return true;
+        }
         Outgoing o = new Outgoing(type, List.copyOf(groups), rawHint, (hint >> 8) & 0xffff, payload);
         if (waitingCount.incrementAndGet() >= WAITING_HIGH) {
             channel.config().setAutoRead(false);
@@ -280,6 +371,28 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             pump(e, now);
         });
         return true;
+    }
+
+    /** The access rules for a multicast: UNICAST for private groups, SEND for groups, each destination. */
+    private boolean mayMulticast(List<String> groups) {
+        for (String g : groups) {
+            if (!checks.allows(identity, g.startsWith("#") ? Permission.UNICAST : Permission.SEND, g)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A reject of a request the access rules deny, in order with what the session gets from the engine. */
+    private void rejectLater(int oldType, int rawHint, List<String> groups, byte[] payload) {
+        List<String> names = List.copyOf(groups);
+        host.submit((e, now) -> {
+            ByteBuf b = staged != null ? staged : channel.alloc().buffer(256 + payload.length);
+            SpreadMessages.reject(b, privateGroup, oldType, rawHint, names, payload);
+            if (b != staged) {
+                channel.writeAndFlush(b, channel.voidPromise());
+            }
+        });
     }
 
     /** Spread's Sess_validate_read_header: null if the header is acceptable, else why not. */
@@ -356,7 +469,7 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             inFlight.put(id, o);
             ServiceLevel level = SpreadWire.level(o.type());
             e.multicast(sessionId, id, o.groups(), level, (o.type() & SpreadWire.SELF_DISCARD) != 0, o.messType(),
-                    o.payload(), now);
+                    o.payload(), SpreadWire.originBits(o.type(), o.rawHint()), now);
         }
     }
 
@@ -383,8 +496,10 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             } else if (d.event() instanceof ViewEvent v) {
                 if (v.selfLeave()) {
                     SpreadMessages.selfLeave(b, v.group());
+                } else if (SpreadMessages.inConfigurationChange(v)) {
+                    SpreadMessages.duringConfigurationChange(b, v, privateGroup, memberOrder);
                 } else {
-                    SpreadMessages.regular(b, v, privateGroup);
+                    SpreadMessages.regular(b, v, privateGroup, memberOrder);
                 }
             } else if (d.event() instanceof TransitionalEvent t) {
                 SpreadMessages.transitional(b, t);

@@ -1,6 +1,7 @@
 package io.consort.daemon.spread;
 
 import io.consort.daemon.EngineHost;
+import io.consort.daemon.SessionChecks;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -16,7 +17,8 @@ import reactor.netty.tcp.TcpServer;
  * starts it when {@link io.consort.daemon.DaemonOptions#spreadPort()} asks for it.
  *
  * <pre>{@code
- * EmbeddedDaemon d = EmbeddedDaemon.start(DaemonOptions.defaults().withSpreadPort(4803));
+ * EmbeddedDaemon d = EmbeddedDaemon.start(DaemonOptions.defaults().withSpreadPort(4803)
+ *         .withSpreadDaemonOrder(List.of("d1", "d2", "d3")));
  * // a Spread program: SP_connect("4803@localhost", "alice", 0, 1, &mbox, group)
  * }</pre>
  */
@@ -24,8 +26,13 @@ public final class SpreadEndpoint {
     private SpreadEndpoint() {
     }
 
-    /** Listens on {@code host:port} (0 for a free port) for Spread clients of {@code engine}. */
-    public static DisposableServer bind(String host, int port, EngineHost engine) {
+    /**
+     * Listens on {@code host:port} (0 for a free port) for Spread clients of {@code engine};
+     * {@code checks} hold them to the daemon's session security, {@code order} lists group members
+     * as Spread does.
+     */
+    public static DisposableServer bind(String host, int port, EngineHost engine, SessionChecks checks,
+            SpreadMemberOrder order) {
         Objects.requireNonNull(engine, "engine");
         return TcpServer.create()
                 .host(host)
@@ -34,7 +41,7 @@ public final class SpreadEndpoint {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20))
                 .doOnConnection(conn -> {
-                    install(conn.channel().pipeline(), engine);
+                    install(conn.channel().pipeline(), engine, checks, order);
                     conn.channel().config().setAutoRead(true);
                 })
                 .handle((in, out) -> out.neverComplete())
@@ -42,8 +49,8 @@ public final class SpreadEndpoint {
     }
 
     /** Makes the connection of {@code p} a Spread session of {@code engine}, before Reactor Netty's bridge. */
-    public static void install(ChannelPipeline p, EngineHost engine) {
-        SpreadConnection c = new SpreadConnection(engine, p.channel());
+    public static void install(ChannelPipeline p, EngineHost engine, SessionChecks checks, SpreadMemberOrder order) {
+        SpreadConnection c = new SpreadConnection(engine, checks, order, p.channel());
         if (p.context(NettyPipeline.ReactiveBridge) != null) {
             p.addBefore(NettyPipeline.ReactiveBridge, "spreadSession", c);
         } else {

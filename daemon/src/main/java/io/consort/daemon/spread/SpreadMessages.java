@@ -7,21 +7,26 @@ import io.consort.core.TransitionalEvent;
 import io.consort.core.ViewCause;
 import io.consort.core.ViewEvent;
 import io.consort.core.ViewId;
+import io.consort.core.ring.RingId;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Encodes what a Spread client receives from the engine's events, as a Spread 4.4 daemon lays it
  * out (groups.c, message.c). Everything is little-endian with the marker set, except the hint of
- * a data message, which Spread keeps in the sender's order (see docs/SPREAD.md for why ours is the
- * daemon's).
+ * a data message or a reject, which Spread keeps in the sender's order.
  *
- * <p>Group ids. Spread's is {@code {proc_id, time, index}}; Consort's view id is
- * {@code (configurationId, sequence)}, the same at every member. The triple is
- * {@code {configurationId >>> 32, configurationId & 0xffffffff, sequence}} (low 32 bits), so
- * every member computes the same one, ids of one group differ view by view, and the id of a
- * transitional membership is that of the view that is ending, as in Spread.
+ * <p>Group ids. Spread's is {@code {memb_id.proc_id, memb_id.time, index}}: the daemon membership
+ * the group's view is in, and the group's change count there (1 for its first view in that
+ * membership, one more per join, leave or disconnect). Ours is the same from what every daemon
+ * agrees on: {@code {representative, ring seq, index}} of the configuration (ring) the view was
+ * installed in ({@link RingId}: the daemon that formed the ring, and the ring's sequence number,
+ * which only grows, as Spread's form time does), and the group's {@link ViewEvent#index()}. A view
+ * installed in a transitional configuration (a join in the old ring's remainder) has that
+ * configuration's id, split in two halves. The id of a transitional membership is that of the
+ * view that is ending, as in Spread.
  */
 final class SpreadMessages {
     private SpreadMessages() {
@@ -40,11 +45,20 @@ final class SpreadMessages {
         b.writeBytes(name);
     }
 
-    /** A regular data message: the sender's service bit, its names and its bytes untouched. */
+    /**
+     * A regular data message, as a Spread daemon passes it on: a Spread sender's type as it wrote it
+     * (SELF_DISCARD and any other bits), its hint in its own byte order (so the receiver's library
+     * reports {@code endian_mismatch} as Spread's would); a Consort sender's service bit, the hint
+     * in this daemon's order. Then the names and the bytes untouched.
+     */
     static void data(ByteBuf b, MessageEvent m) {
-        int type = SpreadWire.serviceBit(m.level());
-        SpreadWire.writeHeader(b, type, m.sender(), m.groups().size(), (m.type() << 8) & 0x00ffff00,
-                m.payload().length);
+        int origin = m.originBits();
+        int type = origin != 0 ? origin & ~SpreadWire.ENDIAN_MARK : SpreadWire.serviceBit(m.level());
+        b.writeIntLE(type | SpreadWire.ENDIAN_MARK);
+        SpreadWire.writeName(b, m.sender());
+        b.writeIntLE(m.groups().size());
+        SpreadWire.writeSenderHint(b, (m.type() << 8) & 0x00ffff00, (origin & SpreadWire.ORIGIN_BIG_ENDIAN) != 0);
+        b.writeIntLE(m.payload().length);
         for (String g : m.groups()) {
             SpreadWire.writeName(b, g);
         }
@@ -58,8 +72,11 @@ final class SpreadMessages {
      */
     static void reject(ByteBuf b, String sender, int oldType, int rawHint, List<String> groups, byte[] payload) {
         int n = Math.min(groups.size() + 1, SpreadWire.MAX_GROUPS_PER_MESSAGE);
-        SpreadWire.writeHeader(b, SpreadWire.REJECT_MESS | (oldType & SpreadWire.SELF_DISCARD), sender, n,
-                rawHint & 0x00ffff00, payload.length);
+        b.writeIntLE(SpreadWire.REJECT_MESS | (oldType & SpreadWire.SELF_DISCARD) | SpreadWire.ENDIAN_MARK);
+        SpreadWire.writeName(b, sender);
+        b.writeIntLE(n);
+        b.writeIntLE(rawHint); // the original's, in the sender's order, as Spread keeps it
+        b.writeIntLE(payload.length);
         b.writeIntLE(oldType | SpreadWire.ENDIAN_MARK);
         for (int i = 0; i < n - 1; i++) {
             SpreadWire.writeName(b, groups.get(i));
@@ -70,8 +87,48 @@ final class SpreadMessages {
 
     /** A transitional membership: the id of the view that ends, no names. */
     static void transitional(ByteBuf b, TransitionalEvent t) {
-        SpreadWire.writeHeader(b, SpreadWire.TRANSITION_MESS, t.group(), 0, 0, 12);
-        writeGroupId(b, t.previous());
+        transitional(b, t.group(), t.previous(), t.previousIndex());
+    }
+
+    private static void transitional(ByteBuf b, String group, ViewId previous, int previousIndex) {
+        SpreadWire.writeHeader(b, SpreadWire.TRANSITION_MESS, group, 0, 0, 12);
+        writeGroupId(b, previous, previousIndex);
+    }
+
+    /**
+     * Whether {@code v} is a join, leave or disconnect delivered in the old ring's remainder, during a
+     * configuration change (its configuration is a transitional one: {@link RingId#transitionalId}
+     * has the sign bit, ring ids do not). A Spread daemon in that state (GTRANS) does not send
+     * the lightweight membership but a NETWORK one and then a transitional one (groups.c,
+     * {@code G_handle_join}, {@code G_handle_leave}, {@code G_handle_kill}).
+     */
+    static boolean inConfigurationChange(ViewEvent v) {
+        return v.cause() != ViewCause.NETWORK && !v.selfLeave() && v.id().configurationId() < 0;
+    }
+
+    /**
+     * What a Spread daemon sends for {@code v} during a configuration change
+     * ({@code G_send_heavyweight_join}): a NETWORK membership whose vs-sets are the members that
+     * were there, then for a join the joiner alone, last (the joiner's own copy points its offset
+     * at that set); then, to everyone but the joiner (whom the engine tells itself), a transitional
+     * membership with the id of that view.
+     */
+    static void duringConfigurationChange(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order) {
+        List<String> joiners = v.cause() == ViewCause.JOIN ? v.changed() : List.of();
+        List<String> stayed = new ArrayList<>(v.members());
+        stayed.removeAll(joiners);
+        List<List<String>> sets = new ArrayList<>();
+        if (!stayed.isEmpty()) {
+            sets.add(order.sort(stayed));
+        }
+        for (String j : joiners) {
+            sets.add(List.of(j));
+        }
+        regular(b, v.cause() == ViewCause.NETWORK ? v : new ViewEvent(v.group(), v.id(), ViewCause.NETWORK,
+                v.members(), List.of(), List.of(), false, sets, v.index()), receiver, order, false);
+        if (!joiners.contains(receiver)) {
+            transitional(b, v.group(), v.id(), v.index());
+        }
     }
 
     /** The receiver's own leave: CAUSED_BY_LEAVE alone, no names, no body. */
@@ -80,12 +137,25 @@ final class SpreadMessages {
     }
 
     /**
-     * A regular membership: the members as names, then the group id, the vs-sets and the offset of
+     * A regular membership: the members as names, in Spread's order, then the group id, the vs-sets and the offset of
      * the receiver's own vs-set (bytes from body offset 20). For JOIN, LEAVE and DISCONNECT the one
      * vs-set is the changed member, as Spread's lightweight memberships have it.
      */
-    static void regular(ByteBuf b, ViewEvent v, String receiver) {
-        List<List<String>> sets = v.vsSets();
+    static void regular(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order) {
+        regular(b, v, receiver, order, true);
+    }
+
+    private static void regular(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order, boolean sortSets) {
+        List<String> members = order.sort(v.members());
+        // Each vs-set in the order of the member list, the sets by their first member: the same at every member.
+        List<List<String>> sets = new ArrayList<>();
+        for (List<String> set : v.vsSets()) {
+            sets.add(order.sort(set));
+        }
+        if (sortSets) {
+            sets.sort((x, y) -> x.isEmpty() || y.isEmpty() ? Boolean.compare(x.isEmpty(), y.isEmpty())
+                    : order.compare(x.get(0), y.get(0)));
+        }
         int setsBytes = 0;
         int myOffset = 0;
         boolean found = false;
@@ -97,12 +167,12 @@ final class SpreadMessages {
             setsBytes += 4 + NAME_BYTES * set.size();
         }
         int dataLen = 12 + 4 + 4 + setsBytes;
-        SpreadWire.writeHeader(b, SpreadWire.REG_MEMB_MESS | cause(v.cause()), v.group(), v.members().size(), 0,
+        SpreadWire.writeHeader(b, SpreadWire.REG_MEMB_MESS | cause(v.cause()), v.group(), members.size(), 0,
                 dataLen);
-        for (String m : v.members()) {
+        for (String m : members) {
             SpreadWire.writeName(b, m);
         }
-        writeGroupId(b, v.id());
+        writeGroupId(b, v.id(), v.index());
         b.writeIntLE(sets.size());
         b.writeIntLE(myOffset);
         for (List<String> set : sets) {
@@ -113,13 +183,13 @@ final class SpreadMessages {
         }
     }
 
-    /** Room a regular membership of {@code v} takes. */
+    /** Room a regular membership of {@code v} takes (and a transitional one after it). */
     static int regularBytes(ViewEvent v) {
         int n = SpreadWire.HEADER_BYTES + NAME_BYTES * v.members().size() + 20;
         for (List<String> set : v.vsSets()) {
             n += 4 + NAME_BYTES * set.size();
         }
-        return n;
+        return n + 4 * v.members().size() + SpreadWire.HEADER_BYTES + 12;
     }
 
     static int cause(ViewCause c) {
@@ -131,13 +201,19 @@ final class SpreadMessages {
         };
     }
 
-    /** The group id triple of a view id (see the class comment). */
-    static int[] groupId(ViewId id) {
-        return new int[] {(int) (id.configurationId() >>> 32), (int) id.configurationId(), (int) id.sequence()};
+    /** The group id triple of view {@code id}, {@code index} in its configuration (see the class comment). */
+    static int[] groupId(ViewId id, int index) {
+        long c = id.configurationId();
+        // An index of 0 (a view the engine did not count) falls back on the agreed sequence number, unique too.
+        int third = index > 0 ? index : (int) id.sequence();
+        if (RingId.valid(c)) {
+            return new int[] {RingId.representativeOf(c), (int) RingId.seqOf(c), third};
+        }
+        return new int[] {(int) (c >>> 32), (int) c, third};
     }
 
-    private static void writeGroupId(ByteBuf b, ViewId id) {
-        for (int i : groupId(id)) {
+    private static void writeGroupId(ByteBuf b, ViewId id, int index) {
+        for (int i : groupId(id, index)) {
             b.writeIntLE(i);
         }
     }

@@ -105,6 +105,30 @@ final class SpreadWire {
         b.writeIntLE(dataLen);
     }
 
+    /** In {@link io.consort.core.MessageEvent#originBits()}: the sender wrote its hint big-endian. */
+    static final int ORIGIN_BIG_ENDIAN = 0x80;
+
+    /**
+     * What a Spread client's message carries to its receivers unchanged: its type as written
+     * (marker cleared, so never 0: it has a service bit), and {@link #ORIGIN_BIG_ENDIAN} (a
+     * marker bit, free) when its hint came big-endian, so receivers learn the sender's byte order.
+     */
+    static int originBits(int typeWithoutMarker, int rawHintLittleEndian) {
+        return (typeWithoutMarker & ~ENDIAN_MARK) | (littleEndian(rawHintLittleEndian) ? 0 : ORIGIN_BIG_ENDIAN);
+    }
+
+    /**
+     * Writes the hint of a data message in its sender's byte order, as a Spread daemon keeps it: a
+     * little-endian one with the marker, a big-endian one without (a big-endian writer's marker is 0).
+     */
+    static void writeSenderHint(ByteBuf b, int hint, boolean bigEndian) {
+        if (bigEndian) {
+            b.writeInt(hint & ~ENDIAN_MARK);
+        } else {
+            b.writeIntLE(hint | ENDIAN_MARK);
+        }
+    }
+
     /** Whether every character is one Spread allows in a name: '$' (36) to '~' (126). */
     static boolean legalName(String s) {
         for (int i = 0; i < s.length(); i++) {

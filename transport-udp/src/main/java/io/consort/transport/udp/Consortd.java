@@ -156,6 +156,12 @@ public final class Consortd implements Callable<Integer> {
         }
         options = options.withEngine(options.engine().withIncarnation(Math.max(1, System.currentTimeMillis())));
         NetworkConfig net = parsed.network();
+        if (net != null) {
+            // Spread lists a group's members by daemon in configuration order: ours by id, which is that order.
+            options = options.withSpreadDaemonOrder(net.daemons().stream()
+                    .sorted(java.util.Comparator.comparingInt(NetworkConfig.Daemon::id)).map(NetworkConfig.Daemon::name)
+                    .toList());
+        }
         boolean tls = SecurityPosture.hasTlsSection(config);
         if (net == null || net.daemons().size() < 2) {
             return new Plan(options, null, null, null, SecurityPosture.of(options.host(), tls, List.of(), false));

@@ -202,6 +202,87 @@ class SpreadClientsTest {
         assertThat(recv(bob).get("text")).isEqualTo("still-here");
     }
 
+    @Test
+    void theSendersServiceTypeAndByteOrderReachReceiversAsSpreadPassesThemOn() throws Exception {
+        SpreadProbe alice = probe("alice");
+        SpreadProbe bob = probe("bob");
+        alice.ask("join g");
+        recv(alice);
+        // bob's client writes big-endian, its join too.
+        assertThat(bob.ask("raw be 0x10000 0 - g")).isEqualTo("OK 80");
+        SpreadLine joined = recv(alice);
+        assertThat(joined.fields()).containsEntry("cause", "JOIN").containsEntry("changed", "#bob#d1");
+        recv(bob);
+
+        // A big-endian sender: the receiver's library flips the hint and says so; the type is its own,
+        // SELF_DISCARD included, so bob does not get it back.
+        assertThat(bob.ask("raw be 0x50 -2 from-big-endian g")).isEqualTo("OK 95");
+        SpreadLine big = recv(alice);
+        assertThat(big.fields()).containsEntry("service", "0x50").containsEntry("sender", "#bob#d1")
+                .containsEntry("type", "-2").containsEntry("endian", "1").containsEntry("text", "from-big-endian");
+        // A little-endian sender: no mismatch; SELF_DISCARD and a bit Spread does not check pass through.
+        alice.ask("mcast 0x1000048 300 from-little-endian g");
+        SpreadLine little = recv(bob);
+        assertThat(little.fields()).containsEntry("service", "0x1000048").containsEntry("type", "300")
+                .containsEntry("endian", "0").containsEntry("text", "from-little-endian");
+        // bob's raw little-endian message: his library would write it so; no mismatch either.
+        bob.ask("raw le 0x10 7 le-again g");
+        assertThat(recv(alice).fields()).containsEntry("service", "0x10").containsEntry("endian", "0")
+                .containsEntry("text", "le-again");
+        assertThat(recv(bob).fields()).containsEntry("text", "le-again").containsEntry("endian", "0");
+        // A reject keeps the big-endian sender's hint: its library reports the type it sent.
+        bob.ask("raw be 0x10 9 nowhere #nobody");
+        assertThat(recv(bob).fields()).containsEntry("service", "0x400010").containsEntry("type", "9")
+                .containsEntry("text", "nowhere");
+    }
+
+    @Test
+    void membersAreListedAsSpreadListsThemNotInJoinOrder() throws Exception {
+        SpreadProbe zoe = probe("zoe");
+        SpreadProbe amy = probe("amy");
+        SpreadProbe al = probe("al");
+        zoe.ask("join g");
+        recv(zoe);
+        amy.ask("join g");
+        recv(zoe);
+        recv(amy);
+        // strncmp over the private names: "#al#" sorts before "#amy#" ('#' < 'm'), which sorts before "#zoe#".
+        al.ask("join g");
+        for (SpreadProbe p : List.of(zoe, amy, al)) {
+            SpreadLine l = recv(p);
+            assertThat(l.get("members")).isEqualTo("#al#d1,#amy#d1,#zoe#d1");
+            assertThat(l.get("me")).isEqualTo(p == al ? "0" : p == amy ? "1" : "2");
+        }
+        amy.ask("leave g");
+        assertThat(amy.recv()).isEqualTo("SELFLEAVE group=g");
+        assertThat(recv(zoe).fields()).containsEntry("members", "#al#d1,#zoe#d1").containsEntry("me", "1");
+        assertThat(recv(al).fields()).containsEntry("members", "#al#d1,#zoe#d1").containsEntry("me", "0");
+    }
+
+    @Test
+    void groupIdsCountTheGroupsChangesAsSpreadsDo() throws Exception {
+        SpreadProbe alice = probe("alice");
+        SpreadProbe bob = probe("bob");
+        alice.ask("join g");
+        String[] first = recv(alice).get("gid").split(",");
+        // A new group: the membership's id and index 1; each join, leave or disconnect adds one.
+        assertThat(first[2]).isEqualTo("1");
+        bob.ask("join g");
+        assertThat(recv(alice).get("gid")).isEqualTo(recv(bob).get("gid")).isEqualTo(first[0] + "," + first[1] + ",2");
+        bob.ask("leave g");
+        assertThat(bob.recv()).isEqualTo("SELFLEAVE group=g");
+        assertThat(recv(alice).get("gid")).isEqualTo(first[0] + "," + first[1] + ",3");
+        // Another group counts its own changes, and a group that emptied starts again at 1.
+        bob.ask("join h");
+        assertThat(recv(bob).get("gid")).isEqualTo(first[0] + "," + first[1] + ",1");
+        bob.ask("join g");
+        recv(bob);
+        assertThat(recv(alice).get("gid")).isEqualTo(first[0] + "," + first[1] + ",4");
+        bob.ask("disconnect");
+        assertThat(recv(alice).fields()).containsEntry("cause", "DISCONNECT")
+                .containsEntry("gid", first[0] + "," + first[1] + ",5");
+    }
+
     /** The checksum spprobe prints for its "big" payload of {@code len} bytes (byte i is i % 251). */
     static String expectedSum(int len) {
         long sum = 0;

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three consortd processes started from one spread.conf, each on its own 127.0.0.x as Spread's
- * daemons would be, with unmodified Spread programs (spprobe, on Spread's library) on each: the
+ * Three consortd processes started from one spread.conf (daemons listed out of name order), each
+ * on its own 127.0.0.x as Spread's daemons would be, with unmodified Spread programs (spprobe, on Spread's library) on each: the
  * Spread endpoint is on by default on the segment port, views agree across the ring, and a daemon
  * that crashes gives the others a transitional and a NETWORK membership.
  */
@@ -112,7 +112,7 @@ class SpreadConsortdRingTest {
         int port = freeSegmentPort();
         Path conf = dir.resolve("spread.conf");
         Files.writeString(conf, "Spread_Segment 127.0.0.255:" + port + " {\n"
-                + "    d1 127.0.0.1\n    d2 127.0.0.2\n    d3 127.0.0.3\n}\nToken_Timeout = 1000\n");
+                + "    d3 127.0.0.3\n    d1 127.0.0.1\n    d2 127.0.0.2\n}\nToken_Timeout = 1000\n");
         List<CompletableFuture<Void>> serving = new ArrayList<>();
         for (int id = 1; id <= 3; id++) {
             serving.add(start(conf, id));
@@ -139,8 +139,8 @@ class SpreadConsortdRingTest {
             } while (!"MEMB".equals(l.kind()) || l.get("members").split(",").length < 3);
             last.add(l);
         }
-        // Consort's member order (the order of the joins), the same at every member.
-        assertThat(last.get(0).get("members").split(",")).containsExactlyInAnyOrder("#u1#d1", "#u2#d2", "#u3#d3");
+        // Spread's member order, the same at every member: by daemon in spread.conf's order, whatever the joins'.
+        assertThat(last.get(0).get("members")).isEqualTo("#u3#d3,#u1#d1,#u2#d2");
         for (SpreadLine l : last) {
             assertThat(l.get("members")).isEqualTo(last.get(0).get("members"));
             assertThat(l.get("gid")).isEqualTo(last.get(0).get("gid"));

@@ -56,7 +56,8 @@ class SpreadRingTest {
         for (int id : addresses.keySet()) {
             EngineConfig engine = EngineConfig.defaults().withClustered(true).withDaemonId(id)
                     .withDaemonName("d" + id).withIncarnation(System.currentTimeMillis());
-            daemons.add(EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withSpreadPort(0).withEngine(engine),
+            daemons.add(EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withSpreadPort(0).withEngine(engine)
+                            .withSpreadDaemonOrder(addresses.keySet().stream().map(i -> "d" + i).toList()),
                     UdpDaemonNetwork.create(UdpOptions.of(id, addresses))));
         }
         List<Integer> all = new ArrayList<>(addresses.keySet());
@@ -120,6 +121,10 @@ class SpreadRingTest {
         bob.ask("mcast 0x4 -2 for-alice #alice#d1");
         assertThat(recv(alice).fields()).containsEntry("sender", "#bob#d2").containsEntry("groups", "#alice#d1")
                 .containsEntry("type", "-2").containsEntry("service", "0x4");
+        // A big-endian client's type and byte order cross the ring as they came.
+        bob.ask("raw be 0x50 5 big-endian #alice#d1");
+        assertThat(recv(alice).fields()).containsEntry("sender", "#bob#d2").containsEntry("service", "0x50")
+                .containsEntry("type", "5").containsEntry("endian", "1").containsEntry("text", "big-endian");
         carol.multicast(OutgoingMessage.to("g").level(ServiceLevel.AGREED).type(12)
                 .payload(new byte[] {0, 1, 2, (byte) 0xff})).block(TIMEOUT);
         for (SpreadProbe p : List.of(alice, bob)) {
@@ -149,6 +154,15 @@ class SpreadRingTest {
                     .containsEntry("sets", "[#alice#d1,#bob#d2]").containsEntry("myset", "2");
         }
         assertThat(netAtAlice.get("gid")).isEqualTo(netAtBob.get("gid")).isNotEqualTo(transAtAlice.get("gid"));
+        // Spread's rules: the transitional membership has the id of the view that ends (the same ring's
+        // id, the group's count of changes there); the NETWORK one the new ring's id and index 1.
+        String[] before = transAtAlice.get("gid").split(",");
+        String[] after = netAtAlice.get("gid").split(",");
+        assertThat(before[0] + "," + before[1]).isEqualTo(a.get("gid").substring(0, a.get("gid").lastIndexOf(',')));
+        assertThat(Integer.parseInt(before[2])).isGreaterThan(Integer.parseInt(a.get("gid").split(",")[2]));
+        assertThat(after[2]).isEqualTo("1");
+        assertThat(Long.parseLong(after[1])).isGreaterThan(Long.parseLong(before[1]));
+        assertThat(after[0]).isIn("1", "2");
         alice.ask("mcast 0x10 1 after g");
         assertThat(recv(bob).get("text")).isEqualTo("after");
     }

@@ -1,0 +1,107 @@
+package io.consort.transport.udp.spread;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.consort.core.EngineConfig;
+import io.consort.daemon.DaemonOptions;
+import io.consort.daemon.EmbeddedDaemon;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A join in the old ring's remainder, on three daemons of one JVM whose network the test cuts:
+ * what a Spread program sees is the message sequence Spread's daemon sends for a join while its
+ * membership changes (groups.c, {@code G_handle_join} in GTRANS), not a lightweight JOIN.
+ */
+class SpreadConfigurationChangeTest {
+    private static final Duration TIMEOUT = SpreadProbe.TIMEOUT;
+    private final List<EmbeddedDaemon> daemons = new ArrayList<>();
+    private final List<SpreadProbe> probes = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (SpreadProbe p : probes) {
+            p.close();
+        }
+        daemons.forEach(EmbeddedDaemon::close);
+    }
+
+    private SpreadProbe probe(int daemon, String user) throws Exception {
+        SpreadProbe p = SpreadProbe.connected(daemons.get(daemon - 1).spreadPort(), user, true);
+        probes.add(p);
+        return p;
+    }
+
+    private static SpreadLine recv(SpreadProbe p) throws Exception {
+        return SpreadLine.parse(p.recv());
+    }
+
+    @Test
+    void aJoinDuringAConfigurationChangeIsANetworkMembershipWithTheJoinerLastThenATransitionalOne()
+            throws Exception {
+        SpreadTools.home();
+        HubNetwork hub = new HubNetwork();
+        for (int id = 1; id <= 3; id++) {
+            EngineConfig engine = EngineConfig.defaults().withClustered(true).withDaemonId(id).withDaemonName("d" + id)
+                    .withIncarnation(System.currentTimeMillis());
+            daemons.add(EmbeddedDaemon.start(DaemonOptions.defaults().withPort(0).withSpreadPort(0).withEngine(engine)
+                    .withSpreadDaemonOrder(List.of("d1", "d2", "d3")), hub.endpoint(id)));
+        }
+        await().atMost(TIMEOUT).until(() -> daemons.get(0).configurationMembers().equals(List.of(1, 2, 3))
+                && daemons.get(1).configurationMembers().equals(List.of(1, 2, 3))
+                && daemons.get(2).configurationMembers().equals(List.of(1, 2, 3)));
+        SpreadProbe alice = probe(1, "alice");
+        SpreadProbe bob = probe(2, "bob");
+        SpreadProbe carl = probe(3, "carl");
+        alice.ask("join g");
+        recv(alice);
+        carl.ask("join g");
+        recv(carl);
+        SpreadLine before = recv(alice);
+        assertThat(before.get("members")).isEqualTo("#alice#d1,#carl#d3");
+
+        // d3 gets no more of the ring's messages: bob's SAFE message cannot become safe, and his join,
+        // ordered after it, waits behind it at d1 and d2 until d3 is gone from the ring.
+        hub.starve(3);
+        long held = daemons.get(0).heldMessages();
+        bob.ask("mcast 0x20 1 held g");
+        bob.ask("join g");
+        await().atMost(TIMEOUT).until(() -> daemons.get(0).heldMessages() >= held + 2);
+        hub.isolate(3);
+
+        // alice: the transitional membership of the view that ends, the old ring's remainder (bob's
+        // message), bob's join as NETWORK with bob alone in the last vs-set, a transitional membership
+        // with that view's id, and the NETWORK membership of the new ring.
+        SpreadLine trans = recv(alice);
+        assertThat(trans.kind()).isEqualTo("TRANS");
+        assertThat(trans.get("gid")).isEqualTo(before.get("gid"));
+        assertThat(recv(alice).fields()).containsEntry("sender", "#bob#d2").containsEntry("text", "held");
+        SpreadLine joinAtAlice = recv(alice);
+        assertThat(joinAtAlice.fields()).containsEntry("cause", "NETWORK")
+                .containsEntry("members", "#alice#d1,#bob#d2,#carl#d3").containsEntry("me", "0")
+                .containsEntry("vssets", "2").containsEntry("sets", "[#alice#d1,#carl#d3][#bob#d2]")
+                .containsEntry("local", "0").containsEntry("myset", "2");
+        // Spread's numbering: the transitional step is index 1 of the transitional membership, the join 2.
+        assertThat(joinAtAlice.get("gid")).endsWith(",2").isNotEqualTo(before.get("gid"));
+        SpreadLine trans2 = recv(alice);
+        assertThat(trans2.kind()).isEqualTo("TRANS");
+        assertThat(trans2.get("gid")).isEqualTo(joinAtAlice.get("gid"));
+        SpreadLine after = recv(alice);
+        assertThat(after.fields()).containsEntry("cause", "NETWORK").containsEntry("members", "#alice#d1,#bob#d2");
+        assertThat(after.get("gid")).endsWith(",1");
+
+        // bob, the joiner: the same NETWORK membership, his offset at his own set, then the rest alike.
+        SpreadLine joinAtBob = recv(bob);
+        assertThat(joinAtBob.fields()).containsEntry("cause", "NETWORK")
+                .containsEntry("members", "#alice#d1,#bob#d2,#carl#d3").containsEntry("me", "1")
+                .containsEntry("sets", "[#alice#d1,#carl#d3][#bob#d2]").containsEntry("local", "1")
+                .containsEntry("myset", "1").containsEntry("gid", joinAtAlice.get("gid"));
+        assertThat(recv(bob).fields()).containsEntry("gid", joinAtAlice.get("gid"));
+        assertThat(recv(bob).fields()).containsEntry("cause", "NETWORK").containsEntry("members", "#alice#d1,#bob#d2")
+                .containsEntry("gid", after.get("gid"));
+    }
+}
