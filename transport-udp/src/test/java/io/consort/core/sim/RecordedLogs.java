@@ -121,6 +121,37 @@ public final class RecordedLogs {
         return false;
     }
 
+    /** How many messages were sent (recorded as sent) in all. */
+    public long messages() {
+        return sent.size();
+    }
+
+    /** How many session logs there are. */
+    public synchronized int sessions() {
+        return wrappers.size();
+    }
+
+    /**
+     * Writes every log to {@code file}, one entry a line, each session's entries in the order that
+     * session saw them: for reading a failure after the run.
+     */
+    public synchronized void write(java.nio.file.Path file) throws java.io.IOException {
+        try (var w = java.nio.file.Files.newBufferedWriter(file)) {
+            for (SessionLog l : snapshot()) {
+                w.write("session " + l + "\n");
+                for (SessionLog.Entry e : l.entries) {
+                    if (e instanceof SessionLog.Sent s) {
+                        w.write("  sent " + sent.get(s.msgId()) + "\n");
+                    } else if (e instanceof SessionLog.Delivered d) {
+                        w.write("  delivered " + d.msgId() + " " + InvariantChecker.describe(d.event()) + "\n");
+                    } else {
+                        w.write("  " + e + "\n");
+                    }
+                }
+            }
+        }
+    }
+
     /** How many deliveries all logs hold together. */
     public synchronized long deliveries() {
         return snapshot().stream().flatMap(l -> l.entries.stream()).filter(e -> e instanceof SessionLog.Delivered).count();

@@ -116,6 +116,11 @@ final class NetnsNetwork implements AutoCloseable {
         return subnet + i;
     }
 
+    /** The daemon hosts' numbers, 1 to n. */
+    java.util.Set<Integer> hosts() {
+        return java.util.Collections.unmodifiableSet(namespaces.keySet());
+    }
+
     /** The daemons' UDP addresses, for the configuration. */
     Map<Integer, InetSocketAddress> daemonAddresses() {
         Map<Integer, InetSocketAddress> m = new TreeMap<>();
@@ -153,6 +158,11 @@ final class NetnsNetwork implements AutoCloseable {
     /** Host {@code to} no longer receives daemon UDP from host {@code from}; the other way still works. */
     void dropFrom(int from, int to) {
         iptables(to, "-A", "INPUT", "-p", "udp", "-s", address(from), "-j", "DROP");
+    }
+
+    /** Undoes one {@link #dropFrom} (one rule; the same cut made twice needs two). */
+    void undropFrom(int from, int to) {
+        iptables(to, "-D", "INPUT", "-p", "udp", "-s", address(from), "-j", "DROP");
     }
 
     /** Removes every partition and one-way rule (the loss stays). */

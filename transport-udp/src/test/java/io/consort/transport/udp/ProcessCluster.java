@@ -86,6 +86,19 @@ final class ProcessCluster implements AutoCloseable {
         this.processes = new Process[max + 1];
         this.clientPorts = new int[max + 1];
         this.clientHosts = new String[max + 1];
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    /** A test JVM that is stopped (a surefire timeout, ^C) takes its daemons with it, hung ones included. */
+    private final Thread killOnExit = new Thread(this::killAll, "consortd-kill-on-exit");
+
+    private void killAll() {
+        for (Process p : processes) {
+            if (p != null && p.isAlive()) {
+                NetnsNetwork.run("kill", "-CONT", String.valueOf(p.pid()));
+                p.destroyForcibly();
+            }
+        }
     }
 
     /** Starts consortd d{@code id} and waits until it serves clients. */
@@ -182,6 +195,24 @@ final class ProcessCluster implements AutoCloseable {
         processes[id].waitFor(20, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the daemon hangs (its sockets stay open) until {@link #resume}. */
+    void pause(int id) {
+        signal(id, "STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    void resume(int id) {
+        signal(id, "CONT");
+    }
+
+    private void signal(int id, String signal) {
+        // ip netns exec execs the JVM, so the launched process's pid is consortd's own.
+        NetnsNetwork.Result r = NetnsNetwork.run("kill", "-" + signal, String.valueOf(processes[id].pid()));
+        if (!r.ok()) {
+            throw new IllegalStateException("kill -" + signal + " d" + id + ": " + r.output());
+        }
+    }
+
     /** A client of daemon {@code id} that records everything it sees and sends. */
     Client client(int id, String user) {
         Client c = new Client(id, user);
@@ -214,6 +245,8 @@ final class ProcessCluster implements AutoCloseable {
         final RecordedLogs.Log log;
         final Disposable events;
         final List<GroupView> views = new CopyOnWriteArrayList<>();
+        /** System.nanoTime() at which each of {@link #views} arrived, same index (written first). */
+        final List<Long> viewNanos = new CopyOnWriteArrayList<>();
         final List<Object> signals = new CopyOnWriteArrayList<>();
         final List<Long> sentIds = new CopyOnWriteArrayList<>();
         final java.util.Set<Long> deliveredIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -235,9 +268,11 @@ final class ProcessCluster implements AutoCloseable {
                     long id = ByteBuffer.wrap(m.payload()).getLong();
                     deliveredIds.add(id);
                     deliveredOrder.add(id);
+                    // The log keeps the id only: the checker never reads payloads, and long nemesis runs log millions.
                     log.delivered(id, new MessageEvent(m.sequence(), m.sender(), m.groups(), m.level(), m.type(),
-                            m.payload()));
+                            java.util.Arrays.copyOf(m.payload(), 8)));
                 } else if (e instanceof GroupView v) {
+                    viewNanos.add(System.nanoTime());
                     views.add(v);
                     signals.add(v);
                     log.view(new ViewEvent(v.group(), v.id(), v.cause(), v.members(), v.changed(), v.vsSet(),
@@ -260,6 +295,10 @@ final class ProcessCluster implements AutoCloseable {
             session.join(group).block(TIMEOUT);
         }
 
+        void leave(String group) {
+            session.leave(group).block(TIMEOUT);
+        }
+
         /** Sends one message (recorded first); false if the daemon refused or is gone. */
         boolean send(String group, ServiceLevel level, int bytes) {
             return sendForId(group, level, bytes) >= 0;
@@ -271,12 +310,17 @@ final class ProcessCluster implements AutoCloseable {
          * recorded send order must be the order the messages leave in, or the FIFO check would
          * judge a race of the test's own.
          */
-        synchronized long sendForId(String group, ServiceLevel level, int bytes) {
+        long sendForId(String group, ServiceLevel level, int bytes) {
+            return sendForId(List.of(group), level, bytes);
+        }
+
+        /** As {@link #sendForId(String, ServiceLevel, int)}, one message to several groups. */
+        synchronized long sendForId(List<String> groups, ServiceLevel level, int bytes) {
             long id = MESSAGE_IDS.getAndIncrement();
             byte[] payload = ByteBuffer.allocate(Math.max(8, bytes)).putLong(id).array();
-            log.sent(id, List.of(group), level, false);
+            log.sent(id, groups, level, false);
             try {
-                session.multicast(OutgoingMessage.to(group).level(level).payload(payload)).block(TIMEOUT);
+                session.multicast(OutgoingMessage.to(groups).level(level).payload(payload)).block(TIMEOUT);
                 sentIds.add(id);
                 return id;
             } catch (RuntimeException e) {
@@ -345,6 +389,11 @@ final class ProcessCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
+        }
         for (Client c : clients) {
             try {
                 c.stopLoad();
