@@ -57,6 +57,9 @@ public final class Engine {
         }
     };
     private long timerSetFor = Long.MAX_VALUE;
+    /** Multicasts accepted and their payload bytes, by service level (for metrics). */
+    private final long[] messagesIn = new long[ServiceLevel.values().length];
+    private final long[] bytesIn = new long[ServiceLevel.values().length];
     /** {@link #shutdown} was called: no new sessions; the ring is leaving. */
     private boolean shuttingDown;
 
@@ -212,6 +215,8 @@ public final class Engine {
         submit(s, new AgreedItem.Data(s.privateName(), groupList, level, type, selfDiscard, payload),
                 new RequestTracker.Pending(requestId, true, payload.length));
         s.submittedMulticast(payload.length);
+        messagesIn[level.ordinal()]++;
+        bytesIn[level.ordinal()] += payload.length;
         policy.readingWindow(s, out);
         step(nowNanos);
     }
@@ -352,6 +357,32 @@ public final class Engine {
     public EngineStats stats() {
         return new EngineStats(sessionCount(), groupCount(), totalBufferedBytes(), ringHeldMessages(),
                 droppedDatagrams(), configurationId());
+    }
+
+    /** A copy of the engine's counters, for other threads to read. */
+    public EngineCounters counters() {
+        return EngineCounters.of(ring.counters(), messagesIn, bytesIn);
+    }
+
+    /** Every connected session's figures, in no particular order. */
+    public List<SessionFigures> sessionFigures() {
+        List<SessionFigures> all = new ArrayList<>(sessions.size());
+        for (ClientSession s : sessions.all()) {
+            all.add(new SessionFigures(s.id(), s.privateName(), s.bufferedBytes(), s.unorderedBytes(),
+                    groups.groupsOfInJoinOrder(s.privateName())));
+        }
+        return all;
+    }
+
+    /** The current view id of {@code group}, or null if it has no members. */
+    public @org.jspecify.annotations.Nullable ViewId viewId(String group) {
+        GroupTable.Group g = groups.group(group);
+        return g == null ? null : g.viewId();
+    }
+
+    /** The groups that have members, by name. */
+    public List<String> groupNames() {
+        return groups.names();
     }
 
     // ---------------------------------------------------------------- internals

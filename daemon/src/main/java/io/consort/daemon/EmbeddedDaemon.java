@@ -49,6 +49,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final SecurityRuntime security;
     private final EngineHost host;
     private final @Nullable DisposableServer spreadServer;
+    private final DaemonMonitor monitor;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
@@ -62,8 +63,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
         this.security = new SecurityRuntime(options.security()); // first: bad TLS files fail the start
         Engine engine = new Engine(options.engine());
         dispatcher.onUnwritable(id -> engine.writable(id, false, System.nanoTime()));
-        this.loop = new EngineLoop(engine, dispatcher, network,
-                "consort-engine-" + options.engine().daemonName());
+        OutputCounters counted = new OutputCounters();
+        this.loop = new EngineLoop(engine, outputs -> {
+            counted.observe(outputs);
+            dispatcher.accept(outputs);
+        }, network, "consort-engine-" + options.engine().daemonName());
+        this.monitor = new DaemonMonitor(loop, network, counted, options, security::security);
         this.host = new EngineHost(loop, dispatcher, nextSessionId, options.engine().daemonName());
         try {
             loop.start();
@@ -118,6 +123,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
         }
         this.inJvmServer = local;
         this.spreadServer = bindSpread(options, host, server, loop, network);
+        monitor.start();
+    }
+
+    /** What the daemon shows the operator: snapshots, readiness, metrics' source ({@link DaemonMonitor}). */
+    public DaemonMonitor monitor() {
+        return monitor;
     }
 
     /**

@@ -61,6 +61,8 @@ final class EngineLoop implements AutoCloseable {
     private long armedFor = Long.MAX_VALUE;
     private @Nullable ScheduledFuture<?> armed;
     private boolean closed;
+    /** Called on this thread after every batch (the monitor's cheap checks). */
+    private Consumer<Engine> afterBatch = e -> { };
 
     EngineLoop(Engine engine, Consumer<List<Output>> dispatcher, String name) {
         this(engine, dispatcher, null, name);
@@ -190,7 +192,18 @@ final class EngineLoop implements AutoCloseable {
             }
         }
         perform(engine.takeOutputs());
+        afterBatch.accept(engine);
         armTimer(now);
+    }
+
+    /** Sets what runs on this thread after every batch; set once, before inputs flow. */
+    void afterBatch(Consumer<Engine> afterBatch) {
+        loop.execute(() -> this.afterBatch = afterBatch);
+    }
+
+    /** Applies {@code input} every {@code period} until the loop stops. */
+    void every(Duration period, EngineInput input) {
+        loop.scheduleAtFixedRate(() -> submit(input), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
