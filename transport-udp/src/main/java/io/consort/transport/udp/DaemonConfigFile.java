@@ -99,7 +99,7 @@ public final class DaemonConfigFile {
             return new Parsed(base, null);
         }
         Reader r = new Reader(file, text);
-        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security", "spread");
+        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security", "spread", "admin");
         DaemonOptions options = base;
         EngineConfig engine = base.engine();
         JsonNode daemon = root.path("daemon");
