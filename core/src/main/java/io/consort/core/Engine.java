@@ -361,7 +361,25 @@ public final class Engine {
 
     /** A copy of the engine's counters, for other threads to read. */
     public EngineCounters counters() {
-        return EngineCounters.of(ring.counters(), messagesIn, bytesIn);
+        return counters(ring.counters(), messagesIn, bytesIn);
+    }
+
+    /** A copy of {@code ring}'s counters with the engine's per-level totals. */
+    private static EngineCounters counters(io.consort.core.ring.RingCounters ring, long[] messagesIn, long[] bytesIn) {
+        java.util.Map<GatherCause, Long> gathers = new java.util.EnumMap<>(GatherCause.class);
+        for (GatherCause c : GatherCause.values()) {
+            gathers.put(c, ring.gathers(c));
+        }
+        java.util.Map<ServiceLevel, Long> msgs = new java.util.EnumMap<>(ServiceLevel.class);
+        java.util.Map<ServiceLevel, Long> bytes = new java.util.EnumMap<>(ServiceLevel.class);
+        for (ServiceLevel l : ServiceLevel.values()) {
+            msgs.put(l, messagesIn[l.ordinal()]);
+            bytes.put(l, bytesIn[l.ordinal()]);
+        }
+        return new EngineCounters(ring.configurations(), gathers, ring.lastGatherCause(), ring.tokenRotations(),
+                ring.tokenRotationNanos(), ring.tokenHolds(), ring.tokenHoldNanos(), ring.retransmitRequests(),
+                ring.retransmittedMessages(), ring.backlog(), ring.undecodableDatagrams(), ring.malformedDatagrams(),
+                msgs, bytes);
     }
 
     /** Every connected session's figures, in no particular order. */

@@ -1,8 +1,5 @@
 package io.consort.core;
 
-import io.consort.core.ring.RingCounters;
-import io.consort.core.ring.RingCounters.GatherCause;
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -38,24 +35,6 @@ public record EngineCounters(long configurations, Map<GatherCause, Long> gathers
         gathers = Map.copyOf(gathers);
         messagesIn = Map.copyOf(messagesIn);
         bytesIn = Map.copyOf(bytesIn);
-    }
-
-    /** A copy of {@code ring}'s counters with the engine's per-level totals. */
-    static EngineCounters of(RingCounters ring, long[] messagesIn, long[] bytesIn) {
-        Map<GatherCause, Long> gathers = new EnumMap<>(GatherCause.class);
-        for (GatherCause c : GatherCause.values()) {
-            gathers.put(c, ring.gathers(c));
-        }
-        Map<ServiceLevel, Long> msgs = new EnumMap<>(ServiceLevel.class);
-        Map<ServiceLevel, Long> bytes = new EnumMap<>(ServiceLevel.class);
-        for (ServiceLevel l : ServiceLevel.values()) {
-            msgs.put(l, messagesIn[l.ordinal()]);
-            bytes.put(l, bytesIn[l.ordinal()]);
-        }
-        return new EngineCounters(ring.configurations(), gathers, ring.lastGatherCause(), ring.tokenRotations(),
-                ring.tokenRotationNanos(), ring.tokenHolds(), ring.tokenHoldNanos(), ring.retransmitRequests(),
-                ring.retransmittedMessages(), ring.backlog(), ring.undecodableDatagrams(), ring.malformedDatagrams(),
-                msgs, bytes);
     }
 
     /** Gathers started for any cause. */

@@ -16,7 +16,7 @@ import io.consort.core.ring.Outbox;
 import io.consort.core.ring.RecoveryQueue;
 import io.consort.core.ring.Ring;
 import io.consort.core.ring.RingCounters;
-import io.consort.core.ring.RingCounters.GatherCause;
+import io.consort.core.GatherCause;
 import io.consort.core.ring.RingId;
 import io.consort.core.ring.RingState;
 import io.consort.core.ring.Seq;

@@ -1,5 +1,7 @@
 package io.consort.core.ring;
 
+import io.consort.core.GatherCause;
+
 /**
  * What a ring has done so far, as plain counters for metrics: configurations, gathers by cause, the
  * token's rotations and holds, retransmissions, the flow-control backlog and dropped datagrams. The
@@ -15,20 +17,6 @@ package io.consort.core.ring;
  * token's path, which an event per visit would not.
  */
 public final class RingCounters {
-    /** Why a daemon started gathering a new configuration. */
-    public enum GatherCause {
-        /** The daemon started: it gathers with whoever answers. */
-        START,
-        /** No token (or commit token) came within the token-loss timeout: a member is gone or a link is down. */
-        TOKEN_LOSS,
-        /** Another daemon's join asked this one to gather with it. */
-        JOIN,
-        /** Another ring's beacons are heard both ways: the rings merge. */
-        MERGE,
-        /** A member announced that it leaves (a graceful stop). */
-        LEAVE
-    }
-
     private long configurations;
     private final long[] gathers = new long[GatherCause.values().length];
     private GatherCause lastGatherCause = GatherCause.START;

@@ -92,9 +92,9 @@ public final class AdminServer implements AutoCloseable {
                                 : HttpResponseStatus.SERVICE_UNAVAILABLE).sendString(Mono.just(
                                         monitor.regular() ? "ready\n" : "not in a regular configuration\n")))
                         .get("/live", (q, s) -> s.sendString(Mono.just("live\n")))
-                        .get("/api/status", (q, s) -> guarded(q, s, () -> json(s, monitor.refresh(), AdminServer::status)))
-                        .get("/api/groups", (q, s) -> guarded(q, s, () -> json(s, monitor.refresh(), DaemonSnapshot::groups)))
-                        .get("/api/sessions", (q, s) -> guarded(q, s, () -> json(s, monitor.refresh(), DaemonSnapshot::sessions)))
+                        .get("/api/status", (q, s) -> guarded(q, s, () -> json(s, AdminServer::status)))
+                        .get("/api/groups", (q, s) -> guarded(q, s, () -> json(s, DaemonSnapshot::groups)))
+                        .get("/api/sessions", (q, s) -> guarded(q, s, () -> json(s, DaemonSnapshot::sessions)))
                         .get("/api/group", (q, s) -> guarded(q, s, () -> group(q, s)))
                         .get("/api/events", (q, s) -> guarded(q, s, () -> events(s)))
                         .post("/api/isolate", (q, s) -> guarded(q, s, () -> isolate(q, s)))
@@ -138,7 +138,7 @@ public final class AdminServer implements AutoCloseable {
 
     private Publisher<Void> metrics(HttpServerResponse s) {
         // A scrape sees the engine as it is now, not up to a second ago: one snapshot through the loop.
-        Mono<String> text = Mono.fromFuture(monitor.refresh()).map(x -> registry.scrape())
+        Mono<String> text = fresh().map(x -> registry.scrape())
                 .onErrorResume(e -> Mono.fromCallable(registry::scrape));
         return s.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8").sendString(text);
     }
@@ -165,15 +165,22 @@ public final class AdminServer implements AutoCloseable {
         return m;
     }
 
-    private <T> Publisher<Void> json(HttpServerResponse s, java.util.concurrent.CompletableFuture<DaemonSnapshot> f,
-            java.util.function.Function<DaemonSnapshot, T> view) {
+    private <T> Publisher<Void> json(HttpServerResponse s, java.util.function.Function<DaemonSnapshot, T> view) {
         return s.header("Content-Type", "application/json")
-                .sendString(Mono.fromFuture(f).map(x -> JSON.writeValueAsString(view.apply(x))));
+                .sendString(fresh().map(x -> JSON.writeValueAsString(view.apply(x))));
+    }
+
+    /**
+     * A snapshot taken now, continued off the engine thread: the snapshot completes there, and scraping or
+     * writing JSON must not cost the engine's time.
+     */
+    private Mono<DaemonSnapshot> fresh() {
+        return Mono.defer(() -> Mono.fromFuture(monitor.refresh())).publishOn(Schedulers.parallel());
     }
 
     private Publisher<Void> group(HttpServerRequest q, HttpServerResponse s) {
         String name = param(q, "name");
-        return Mono.fromFuture(monitor.refresh()).flatMap(x -> {
+        return fresh().flatMap(x -> {
             DaemonSnapshot.GroupFigures g = name == null ? null : x.group(name);
             if (g == null) {
                 return Mono.from(s.status(HttpResponseStatus.NOT_FOUND).sendString(Mono.just("no group " + name + "\n")));
@@ -184,7 +191,7 @@ public final class AdminServer implements AutoCloseable {
 
     private Publisher<Void> events(HttpServerResponse s) {
         Flux<String> frames = Flux.interval(Duration.ZERO, DaemonMonitor.PERIOD)
-                .concatMap(i -> Mono.fromFuture(monitor.refresh()))
+                .concatMap(i -> fresh())
                 .map(x -> "data: " + JSON.writeValueAsString(status(x)) + "\n\n");
         return s.header("Content-Type", "text/event-stream").header("Cache-Control", "no-cache").sendString(frames);
     }

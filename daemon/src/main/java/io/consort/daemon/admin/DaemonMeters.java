@@ -2,7 +2,7 @@ package io.consort.daemon.admin;
 
 import io.consort.core.ServiceLevel;
 import io.consort.core.SessionFigures;
-import io.consort.core.ring.RingCounters.GatherCause;
+import io.consort.core.GatherCause;
 import io.consort.daemon.DaemonSnapshot;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
