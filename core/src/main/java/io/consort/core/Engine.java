@@ -310,6 +310,50 @@ public final class Engine {
                 droppedDatagrams(), configurationId());
     }
 
+    /** A copy of the engine's counters, for other threads to read. */
+    public EngineCounters counters() {
+        return counters(ring.counters(), inputs.messagesIn(), inputs.bytesIn());
+    }
+
+    /** A copy of {@code ring}'s counters with the engine's per-level totals. */
+    private static EngineCounters counters(io.consort.core.ring.RingCounters ring, long[] messagesIn, long[] bytesIn) {
+        java.util.Map<GatherCause, Long> gathers = new java.util.EnumMap<>(GatherCause.class);
+        for (GatherCause c : GatherCause.values()) {
+            gathers.put(c, ring.gathers(c));
+        }
+        java.util.Map<ServiceLevel, Long> msgs = new java.util.EnumMap<>(ServiceLevel.class);
+        java.util.Map<ServiceLevel, Long> bytes = new java.util.EnumMap<>(ServiceLevel.class);
+        for (ServiceLevel l : ServiceLevel.values()) {
+            msgs.put(l, messagesIn[l.ordinal()]);
+            bytes.put(l, bytesIn[l.ordinal()]);
+        }
+        return new EngineCounters(ring.configurations(), gathers, ring.lastGatherCause(), ring.tokenRotations(),
+                ring.tokenRotationNanos(), ring.tokenHolds(), ring.tokenHoldNanos(), ring.retransmitRequests(),
+                ring.retransmittedMessages(), ring.backlog(), ring.undecodableDatagrams(), ring.malformedDatagrams(),
+                msgs, bytes);
+    }
+
+    /** Every connected session's figures, in no particular order. */
+    public List<SessionFigures> sessionFigures() {
+        List<SessionFigures> all = new ArrayList<>(sessions.size());
+        for (ClientSession s : sessions.all()) {
+            all.add(new SessionFigures(s.id(), s.privateName(), s.bufferedBytes(), s.unorderedBytes(),
+                    groups.groupsOfInJoinOrder(s.privateName())));
+        }
+        return all;
+    }
+
+    /** The current view id of {@code group}, or null if it has no members. */
+    public @org.jspecify.annotations.Nullable ViewId viewId(String group) {
+        GroupTable.Group g = groups.group(group);
+        return g == null ? null : g.viewId();
+    }
+
+    /** The groups that have members, by name. */
+    public List<String> groupNames() {
+        return groups.names();
+    }
+
     // ---------------------------------------------------------------- internals
 
     private void settle(long nowNanos) {

@@ -24,6 +24,9 @@ final class SessionInputs {
     private final BufferPolicy policy;
     private final Ring ring;
     private final Consumer<Output> out;
+    /** Multicasts accepted and their payload bytes, by service level (for metrics). */
+    private final long[] messagesIn = new long[ServiceLevel.values().length];
+    private final long[] bytesIn = new long[ServiceLevel.values().length];
     /** {@link #shutdown} ran: no new sessions. */
     private boolean shuttingDown;
 
@@ -167,6 +170,8 @@ final class SessionInputs {
                 WireVersions.carriesItemsInParts(ring.wireVersion()) ? m.originBits() : 0),
                 new RequestTracker.Pending(m.requestId(), true, payload.length));
         s.submittedMulticast(payload.length);
+        messagesIn[level.ordinal()]++;
+        bytesIn[level.ordinal()] += payload.length;
         policy.readingWindow(s, out);
         return true;
     }
@@ -206,5 +211,15 @@ final class SessionInputs {
         sessions.remove(s);
         policy.forget(s);
         ring.submit(new AgreedItem.Disconnect(s.privateName(), clean));
+    }
+
+    /** Multicasts accepted so far, by {@link ServiceLevel#ordinal()} (the engine's own array: read on its thread). */
+    long[] messagesIn() {
+        return messagesIn;
+    }
+
+    /** Payload bytes of the multicasts accepted so far, by {@link ServiceLevel#ordinal()}. */
+    long[] bytesIn() {
+        return bytesIn;
     }
 }

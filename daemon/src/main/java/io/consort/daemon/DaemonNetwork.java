@@ -48,6 +48,19 @@ public interface DaemonNetwork extends AutoCloseable {
     default void flush() {
     }
 
+    /** Datagrams the transport dropped, by reason (for metrics); readable from any thread. */
+    default java.util.Map<String, Long> dropsByReason() {
+        return java.util.Map.of();
+    }
+
+    /**
+     * For testing only (admin.allowFaultInjection): drops every datagram to and from {@code daemons}
+     * from now on; an empty set heals. Returns false if the transport cannot.
+     */
+    default boolean isolate(java.util.Set<Integer> daemons) {
+        return false;
+    }
+
     /** Stops sending and receiving and frees the transport's resources. */
     @Override
     void close();

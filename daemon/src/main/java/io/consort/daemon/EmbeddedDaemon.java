@@ -55,6 +55,7 @@ public final class EmbeddedDaemon implements AutoCloseable {
     private final java.util.concurrent.CompletableFuture<Throwable> failure = new java.util.concurrent.CompletableFuture<>();
     private final CountDownLatch failStopped = new CountDownLatch(1);
     private volatile boolean failed;
+    private final DaemonMonitor monitor;
 
     private EmbeddedDaemon(DaemonOptions options, @Nullable DaemonNetwork network) {
         this.options = options;
@@ -67,12 +68,16 @@ public final class EmbeddedDaemon implements AutoCloseable {
         this.network = network;
         this.security = new SecurityRuntime(options.security()); // first: bad TLS files fail the start
         Engine engine = new Engine(options.engine());
-        this.loop = new EngineLoop(engine, dispatcher, network,
-                "consort-engine-" + options.engine().daemonName());
+        OutputCounters counted = new OutputCounters();
+        this.loop = new EngineLoop(engine, outputs -> {
+            counted.observe(outputs);
+            dispatcher.accept(outputs);
+        }, network, "consort-engine-" + options.engine().daemonName());
         // An input like any other, in this batch's wake: the engine reads no clock of the dispatcher's.
         dispatcher.onUnwritable(id -> loop.submit(new Input.Writable(id, false)));
         loop.onFailure(this::failStop);
         InputRecorder.start(options, loop);
+        this.monitor = new DaemonMonitor(loop, network, counted, options, security::security);
         this.host = new EngineHost(loop, dispatcher, nextSessionId, options.engine().daemonName());
         try {
             loop.start();
@@ -129,6 +134,12 @@ public final class EmbeddedDaemon implements AutoCloseable {
         }
         this.inJvmServer = local;
         this.spreadServer = bindSpread(options, host, new SessionChecks(security), server, loop, network);
+        monitor.start();
+    }
+
+    /** What the daemon shows the operator: snapshots, readiness, metrics' source ({@link DaemonMonitor}). */
+    public DaemonMonitor monitor() {
+        return monitor;
     }
 
     /**

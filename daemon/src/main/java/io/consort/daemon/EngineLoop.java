@@ -77,6 +77,8 @@ final class EngineLoop implements AutoCloseable {
     private long armedFor = Long.MAX_VALUE;
     private @Nullable ScheduledFuture<?> armed;
     private boolean closed;
+    /** Called on this thread after every batch (the monitor's cheap checks). */
+    private Consumer<Engine> afterBatch = e -> { };
 
     EngineLoop(Engine engine, Consumer<List<Output>> dispatcher, String name) {
         this(engine, dispatcher, null, name);
@@ -247,7 +249,27 @@ final class EngineLoop implements AutoCloseable {
         } finally {
             batch.clear();
         }
+        runAfterBatch();
         armTimer(now);
+    }
+
+    /** What runs on this thread after every batch; it reads the engine, and a fault in it is not the engine's. */
+    private void runAfterBatch() {
+        try {
+            afterBatch.accept(engine);
+        } catch (RuntimeException e) {
+            log.warn("after-batch observer failed: {}", e.toString());
+        }
+    }
+
+    /** Sets what runs on this thread after every batch; set once, before inputs flow. */
+    void afterBatch(Consumer<Engine> afterBatch) {
+        loop.execute(() -> this.afterBatch = afterBatch);
+    }
+
+    /** Applies {@code input} every {@code period} until the loop stops. */
+    void every(Duration period, EngineInput input) {
+        loop.scheduleAtFixedRate(() -> submit(input), period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The engine threw: it applies nothing more, and the daemon stops (see the class comment). */

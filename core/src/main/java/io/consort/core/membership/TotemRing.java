@@ -15,6 +15,8 @@ import io.consort.core.ring.OrderedSink;
 import io.consort.core.ring.Outbox;
 import io.consort.core.ring.RecoveryQueue;
 import io.consort.core.ring.Ring;
+import io.consort.core.ring.RingCounters;
+import io.consort.core.GatherCause;
 import io.consort.core.ring.RingId;
 import io.consort.core.ring.RingState;
 import io.consort.core.ring.Seq;
@@ -77,6 +79,7 @@ public final class TotemRing implements Ring {
     private boolean started;
     private long now;
     private long droppedDatagrams;
+    private final RingCounters counters = new RingCounters();
 
     /** The highest ring seq this daemon has seen or used: its next gather round and ring are above it. */
     private long ringSeqMax;
@@ -150,6 +153,11 @@ public final class TotemRing implements Ring {
     }
 
     @Override
+    public RingCounters counters() {
+        return counters;
+    }
+
+    @Override
     public int heldMessages() {
         int n = outbox.size();
         RingState cur = current();
@@ -215,6 +223,7 @@ public final class TotemRing implements Ring {
             p = Packet.decode(datagram);
         } catch (WireException e) {
             droppedDatagrams++;
+            counters.undecodable();
             return;
         }
         try {
@@ -222,6 +231,7 @@ public final class TotemRing implements Ring {
         } catch (WireException e) {
             // A well-framed packet whose body (an item) is malformed.
             droppedDatagrams++;
+            counters.malformed();
         }
         checkInvariants();
     }
@@ -246,6 +256,7 @@ public final class TotemRing implements Ring {
             gatherTimers(g);
         } else if (p instanceof Committing c) {
             if (now >= c.tokenLossAt) {
+                counters.gather(GatherCause.TOKEN_LOSS);
                 enterGather(c.members);
             } else {
                 retransmitCommit(c.relay);
@@ -263,6 +274,7 @@ public final class TotemRing implements Ring {
         if (!started) {
             now = Math.max(now, nowNanos);
             started = true;
+            counters.gather(GatherCause.START);
             enterGather(List.of(me));
             return;
         }
@@ -437,6 +449,7 @@ public final class TotemRing implements Ring {
             admitWhileRunning(rec.ring, true, j);
         } else if (p instanceof Committing c) {
             if (c.members.contains(j.sender()) && j.ringSeqMax() >= RingId.seqOf(c.ringId)) {
+                counters.gather(GatherCause.JOIN);
                 gatherJoin(enterGather(c.members, j), j);
             }
         } else if (p instanceof Gathering g) {
@@ -471,11 +484,13 @@ public final class TotemRing implements Ring {
             // daemons in it; its members move up to that round when they hear this join.
             TreeSet<Integer> proc = new TreeSet<>(r.members);
             proc.addAll(j.procSet());
-            gatherJoin(enterGather(new ArrayList<>(proc)), j);
+            counters.gather(GatherCause.JOIN);
+        gatherJoin(enterGather(new ArrayList<>(proc)), j);
             return;
         }
         List<Integer> proc = new ArrayList<>(r.members);
         proc.add(j.sender());
+        counters.gather(GatherCause.JOIN);
         gatherJoin(enterGather(proc, j), j);
     }
 
@@ -643,6 +658,7 @@ public final class TotemRing implements Ring {
         outbox.close();
         mergeCandidates.newRing();
         deliveries.regular(r.id, r.members);
+        counters.configurationInstalled();
         return op;
     }
 
@@ -679,11 +695,13 @@ public final class TotemRing implements Ring {
     private void acceptToken(Phase p, RingState r, TokenTimers timers, TokenPacket t) {
         r.lastStamp = t.stamp();
         timers.tokenArrived(now, timeouts);
+        counters.tokenArrived(now);
         stallGuard.progress();
         r.lastToken = null;
         if (p instanceof Operational op && r.myIndex == 0 && idle(t)) {
             op.heldToken = t;
             op.holdUntil = now + timeouts.tokenHoldNanos();
+            counters.holdStarted(now);
             return;
         }
         if (p instanceof Operational op && r.myIndex == 0 && light(t)
@@ -696,6 +714,7 @@ public final class TotemRing implements Ring {
             op.heldToken = t;
             op.holdUntil = op.rotationStartedAt + timeouts.rotationMinNanos();
             op.pacing = true;
+            counters.holdStarted(now);
             return;
         }
         processToken(p, r, timers, t);
@@ -719,6 +738,7 @@ public final class TotemRing implements Ring {
 
     private void tokenTimers(Phase p, RingState r, TokenTimers timers) {
         if (now >= timers.tokenLossAt) {
+            counters.gather(GatherCause.TOKEN_LOSS);
             enterGather(r.members);
             return;
         }
@@ -729,6 +749,7 @@ public final class TotemRing implements Ring {
             TokenPacket held = op.heldToken;
             if (held != null && (now >= op.holdUntil || holdEnds(op))) {
                 op.release();
+                counters.holdEnded(now);
                 processToken(op, r, timers, held);
             }
         }
@@ -755,6 +776,7 @@ public final class TotemRing implements Ring {
             net.broadcast(b);
         }
         mergeCandidates.rotationComplete(v.heard());
+        counters.visit(v.asked(), v.answered(), v.next().backlog());
         Phase after = p;
         if (p instanceof Recovering rec && v.recovered()) {
             after = finishRecovery(rec);
@@ -811,6 +833,7 @@ public final class TotemRing implements Ring {
             // Another ring hears this one and is heard by it entirely: gather to merge with all of it.
             TreeSet<Integer> proc = new TreeSet<>(r.members);
             proc.addAll(b.members());
+            counters.gather(GatherCause.MERGE);
             enterGather(new ArrayList<>(proc));
         }
     }
@@ -864,6 +887,7 @@ public final class TotemRing implements Ring {
         RingState r = op.ring;
         TokenPacket held = op.release();
         if (held != null) {
+            counters.holdEnded(now);
             processToken(op, r, op.timers, held);
             if (!deliveries.isEmpty()) {
                 return; // the engine takes these first; the next tick announces
@@ -900,16 +924,19 @@ public final class TotemRing implements Ring {
                 if (op.ring == reg) {
                     op.ring.deliverInOrder(deliveries);
                 }
+                counters.gather(GatherCause.LEAVE);
                 enterGather(op.ring.members);
                 gatherDeparted();
             }
         } else if (p instanceof Recovering rec) {
             if (rec.ring.members.contains(leaver)) {
+                counters.gather(GatherCause.LEAVE);
                 enterGather(rec.ring.members);
                 gatherDeparted();
             }
         } else if (p instanceof Committing c) {
             if (c.members.contains(leaver)) {
+                counters.gather(GatherCause.LEAVE);
                 enterGather(c.members);
                 gatherDeparted();
             }

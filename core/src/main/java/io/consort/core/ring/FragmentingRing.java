@@ -155,6 +155,11 @@ public final class FragmentingRing implements Ring {
         return discardedFragments;
     }
 
+    @Override
+    public RingCounters counters() {
+        return inner.counters();
+    }
+
     /** Datagrams the inner ring dropped as malformed, if it counts them. */
     @Override
     public long droppedDatagrams() {

@@ -84,6 +84,11 @@ public interface Ring {
         return 0;
     }
 
+    /** The ring's counters, for metrics (a fresh, empty one for rings that count nothing). */
+    default RingCounters counters() {
+        return new RingCounters();
+    }
+
     /** Whether a {@link #leave} is complete: the daemon may stop now. True for a ring of one. */
     default boolean left() {
         return true;

@@ -30,9 +30,11 @@ public final class TokenVisit {
      * @param afterToken  new messages to broadcast after it (the accelerated ring)
      * @param heard       the outside daemons every member hears, as of the rotation this visit closes
      * @param recovered   whether the token says every member finished recovery
+     * @param asked       sequence numbers this daemon newly asked to be re-sent
+     * @param answered    messages this daemon re-sent for the others' requests
      */
     public record Result(List<byte[]> beforeToken, TokenPacket next, List<byte[]> afterToken, List<Integer> heard,
-            boolean recovered) {
+            boolean recovered, int asked, int answered) {
     }
 
     /**
@@ -84,9 +86,11 @@ public final class TokenVisit {
         //    flight: they are asked for on the next visit, not at once.
         long askUpTo = flow.accelerated() > 0 ? Seq.min(seq, r.seqLastVisit) : seq;
         r.seqLastVisit = t.seq();
+        int asked = 0;
         for (long s = r.store.aru() + 1; Seq.le(s, askUpTo) && rtr.size() < TokenPacket.MAX_RTR; s++) {
             if (!r.store.has(s) && !rtr.contains(s)) {
                 rtr.add(s);
+                asked++;
             }
         }
         // 4. Record what this daemon holds; the minimum over members is what all hold.
@@ -123,7 +127,7 @@ public final class TokenVisit {
         List<Integer> hearing = r.myIndex == 0 ? heardHere : MergeCandidates.both(t.hearing(), heardHere);
         TokenPacket next = new TokenPacket(me, r.id, t.stamp() + 1, seq, min, min == seq ? -1 : r.members.get(minAt),
                 fcc, backlog, recovered, arus, done, rtrArr, hearing, heard);
-        return new Result(before, next, after, heard, recovered);
+        return new Result(before, next, after, heard, recovered, asked, retransmitted);
     }
 
     private static boolean allTrue(boolean[] b) {

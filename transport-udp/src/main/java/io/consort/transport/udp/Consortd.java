@@ -2,6 +2,8 @@ package io.consort.transport.udp;
 
 import io.consort.daemon.DaemonOptions;
 import io.consort.daemon.EmbeddedDaemon;
+import io.consort.daemon.admin.AdminOptions;
+import io.consort.daemon.admin.AdminServer;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.file.Path;
@@ -47,6 +49,8 @@ import picocli.CommandLine.Option;
             "            leave (5 x tokenLoss: the longest a SIGTERM waits to leave the ring gracefully)",
             "  windows:  global (256 messages per token rotation), personal (64 per visit)",
             "  spread:   port (serve Spread 4.4 clients there; the client port itself is shared), enabled",
+            "  admin:    port (9464), address (127.0.0.1), allowFaultInjection (false): /metrics, /ready, /live,",
+            "            consort-monitor's API and the live view (docs/OPERATIONS.md); absent: no admin port",
             "  limits:   maxMessageBytes (1048576), maxGroupsPerMessage (128), maxSessions (10000),",
             "            sessionBufferBytesMax (16777216), sendWindowMessages (2048), sendWindowBytes (4194304),",
             "            slowConsumerPolicy (disconnect | hold-back-senders)",
@@ -120,6 +124,17 @@ public final class Consortd implements Callable<Integer> {
                     + "so that a test can replay the run (io.consort.core.Replay); off by default.")
     @Nullable Path recordInputs;
 
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+            description = "Log level: error, warn, info (the default), debug or trace. Membership changes are "
+                    + "logged at info by io.consort.membership, one line each.")
+    @Nullable String logLevel;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "-1",
+            showDefaultValue = CommandLine.Help.Visibility.NEVER,
+            description = "Serve the admin port (metrics, /ready, /live, consort-monitor, the live view) on PORT, "
+                    + "over admin.port; 0 picks a free one.")
+    int adminPort = -1;
+
     @Option(names = "--insecure", description = "Start even if clients or daemons are reachable off loopback without "
             + "TLS or a cluster key (logged as a warning).")
     boolean insecure;
@@ -138,6 +153,8 @@ public final class Consortd implements Callable<Integer> {
     }
 
     final List<String> warnings = new ArrayList<>();
+    /** The network's daemon names by id, once {@link #plan()} has read them. */
+    java.util.Map<Integer, String> daemonNames = java.util.Map.of();
 
     /** The plan the command line and the file describe together. */
     Plan plan() {
@@ -204,6 +221,8 @@ public final class Consortd implements Callable<Integer> {
         if (discovery != null) {
             return DiscoveryPlan.of(options, net, discovery, named, tls, keyFile);
         }
+        daemonNames = net.daemons().stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
+                NetworkConfig.Daemon::id, NetworkConfig.Daemon::name));
         NetworkConfig.Daemon self = selfIn(net, options.engine().daemonName(), named);
         options = options.withEngine(options.engine().withDaemonName(self.name()).withClustered(true)
                 .withDaemonId(self.id()));
@@ -250,9 +269,20 @@ public final class Consortd implements Callable<Integer> {
                     io.consort.daemon.security.PasswordHash.readPassword()));
             return 0;
         }
+        if (logLevel != null) {
+            String level = logLevel.toLowerCase(java.util.Locale.ROOT);
+            if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
+                System.err.println("consortd: --log-level must be error, warn, info, debug or trace, was " + logLevel);
+                return 2;
+            }
+            // Read by slf4j-simple when the first logger is made, which is after this.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        }
         Plan plan;
+        AdminOptions admin;
         try {
             plan = plan();
+            admin = adminOptions();
         } catch (DaemonConfigFile.ConfigException | IllegalArgumentException e) {
             System.err.println("consortd: " + e.getMessage());
             return 2;
@@ -277,11 +307,21 @@ public final class Consortd implements Callable<Integer> {
                         m -> System.out.println("consortd: " + m));
             }
             daemon = start(plan, sealer);
+            daemon.monitor().daemonNames(daemonNames);
         } catch (RuntimeException e) {
             if (watcher != null) {
                 watcher.close();
             }
             System.err.println("consortd: cannot start: " + e.getMessage());
+            return 1;
+        }
+        AdminServer adminServer;
+        try {
+            adminServer = admin == null ? null : AdminServer.start(daemon.monitor(), admin);
+        } catch (RuntimeException e) {
+            System.err.println("consortd: cannot serve the admin port " + admin.address() + ":" + admin.port() + ": "
+                    + e.getMessage());
+            daemon.close();
             return 1;
         }
         SecurityReloader reloader = securityReloader(daemon);
@@ -302,12 +342,16 @@ public final class Consortd implements Callable<Integer> {
                 keys.close();
             }
             daemon.close();
+            if (adminServer != null) {
+                adminServer.close(); // after the daemon, so /ready and /metrics answer while it leaves the ring
+            }
             stopped.countDown();
         }, "consortd-shutdown"));
         System.out.println("consortd: daemon " + plan.options().engine().daemonName() + " serving clients on "
                 + daemon.host() + ":" + daemon.port() + (plan.options().security().tls() == null ? "" : " over TLS")
                 + (daemon.spreadPort() < 0 ? "" : ", Spread 4.4 clients on " + daemon.host() + ":" + daemon.spreadPort())
-                + (plan.selfDescription() == null ? "" : "; in a daemon network as " + plan.selfDescription()));
+                + (plan.selfDescription() == null ? "" : "; in a daemon network as " + plan.selfDescription())
+                + (adminServer == null ? "" : "; admin port on " + admin.address() + ":" + adminServer.port()));
         System.out.flush();
         stopped.await();
         return failed.get() ? EXIT_ENGINE_FAILED : 0;
@@ -341,7 +385,9 @@ public final class Consortd implements Callable<Integer> {
         Path keyFile = plan.clusterKey();
         PacketSealer sealer = udp != null && keyFile != null
                 ? PacketSealer.forProcess(udp.selfId(), ClusterKeys.read(keyFile)) : null;
-        return start(plan, sealer);
+        EmbeddedDaemon d = start(plan, sealer);
+        d.monitor().daemonNames(c.daemonNames);
+        return d;
     }
 
     /** The daemon of {@code plan}, its daemon traffic sealed by {@code sealer} if there is one. */
@@ -354,6 +400,15 @@ public final class Consortd implements Callable<Integer> {
                 plan.options().engine().maxDatagramBytes() + UdpDaemonNetwork.HEADER_BYTES, sealer);
         DnsDiscovery.Config dns = plan.discovery();
         return dns == null ? EmbeddedDaemon.start(plan.options(), network) : DiscoveryPlan.start(plan, dns, network);
+    }
+
+    /** The admin port the file and --admin-port ask for, or null for none. */
+    @Nullable AdminOptions adminOptions() {
+        AdminOptions a = spreadConf != null ? null : AdminSection.read(config);
+        if (adminPort >= 0) {
+            a = (a == null ? AdminOptions.defaults() : a).withPort(adminPort);
+        }
+        return a;
     }
 
     /** Watches a YAML configuration for changed security settings (security.reload), or null. */

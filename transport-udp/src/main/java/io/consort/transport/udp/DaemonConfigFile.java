@@ -109,7 +109,7 @@ public final class DaemonConfigFile {
             return new Parsed(base, null);
         }
         Reader r = new Reader(file, text);
-        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security", "spread", "ring");
+        r.onlyKeys(root, "", "daemon", "network", "timeouts", "windows", "limits", "security", "spread", "ring", "admin");
         DaemonOptions options = base;
         EngineConfig engine = base.engine();
         JsonNode daemon = root.path("daemon");

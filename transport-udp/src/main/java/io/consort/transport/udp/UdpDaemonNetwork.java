@@ -90,6 +90,9 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     private boolean ownsGroup;
     private boolean nativeTransport;
     private final AtomicLong dropped = new AtomicLong();
+    /** Fault injection (admin.allowFaultInjection): daemons whose datagrams are dropped both ways. */
+    private volatile java.util.Set<Integer> isolated = java.util.Set.of();
+    private final AtomicLong isolatedDrops = new AtomicLong();
     private final AtomicLong sendDropped = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
@@ -156,6 +159,28 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     /** Whether native epoll carries the datagrams (else NIO). */
     public boolean nativeTransport() {
         return nativeTransport;
+    }
+
+    @Override
+    public Map<String, Long> dropsByReason() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        m.put("transport_malformed", dropped.get());
+        m.put("send_failed", sendDropped.get());
+        m.put("isolated", isolatedDrops.get());
+        PacketSealer s = sealer;
+        if (s != null) {
+            for (PacketSealer.Drop d : PacketSealer.Drop.values()) {
+                m.put("sealed_" + d.name().toLowerCase(java.util.Locale.ROOT), s.dropped(d));
+            }
+        }
+        return m;
+    }
+
+    /** With multicast, only what arrives from {@code daemons} is dropped: one multicast reaches all or none. */
+    @Override
+    public boolean isolate(java.util.Set<Integer> daemons) {
+        isolated = java.util.Set.copyOf(daemons);
+        return true;
     }
 
     /** Datagrams received and dropped as bad (header, unknown or spoofed sender). */
@@ -293,7 +318,7 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
     @Override
     public void send(int toDaemon, byte[] datagram) {
         InetSocketAddress to = daemons.get(toDaemon);
-        if (to != null && toDaemon != options.selfId()) {
+        if (to != null && toDaemon != options.selfId() && !isolated.contains(toDaemon)) {
             segment++;
             queue(to, datagram);
             segment++;
@@ -308,7 +333,7 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
             return;
         }
         for (Map.Entry<Integer, InetSocketAddress> e : daemons.entrySet()) {
-            if (e.getKey() != options.selfId()) {
+            if (e.getKey() != options.selfId() && !isolated.contains(e.getKey())) {
                 queue(e.getValue(), datagram);
             }
         }
@@ -485,6 +510,10 @@ public final class UdpDaemonNetwork implements DaemonNetwork {
             InetSocketAddress expected = daemons.get(from);
             if (expected == null || !expected.equals(packet.sender())) {
                 dropped.incrementAndGet();
+                return;
+            }
+            if (isolated.contains(from)) {
+                isolatedDrops.incrementAndGet();
                 return;
             }
             DaemonNetwork.Receiver r = receiver;
