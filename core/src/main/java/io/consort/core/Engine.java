@@ -48,7 +48,7 @@ public final class Engine {
 
         @Override
         public void transitional(long oldConfigurationId, long newConfigurationId, List<Integer> daemons) {
-            change.onTransitional(oldConfigurationId, newConfigurationId);
+            change.onTransitional(oldConfigurationId, newConfigurationId, daemons);
         }
 
         @Override

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The order in which a Spread 4.4 daemon lists a group's members (groups.c, {@code G_build_memb_buf}):
@@ -22,11 +23,21 @@ import java.util.Map;
  */
 public final class SpreadMemberOrder implements Comparator<String> {
     private final Map<String, Integer> daemonIndex = new HashMap<>();
+    private final List<String> daemons;
 
     private SpreadMemberOrder(List<String> daemons) {
+        this.daemons = daemons;
         for (String d : daemons) {
             daemonIndex.putIfAbsent(d, daemonIndex.size());
         }
+    }
+
+    /**
+     * The name of the daemon with id {@code id}: the list is in id order, and a spread.conf's
+     * daemons have the ids 1, 2, ... in that order; null if there is no such position.
+     */
+    @Nullable String daemonName(int id) {
+        return id >= 1 && id <= daemons.size() ? daemons.get(id - 1) : null;
     }
 
     /** The order of a network whose daemons, in configuration order, are {@code daemonNames}. */

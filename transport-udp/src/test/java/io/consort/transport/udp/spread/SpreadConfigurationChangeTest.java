@@ -41,7 +41,7 @@ class SpreadConfigurationChangeTest {
     }
 
     @Test
-    void aJoinDuringAConfigurationChangeIsANetworkMembershipWithTheJoinerLastThenATransitionalOne()
+    void aJoinDuringAConfigurationChangeIsANetworkMembershipWithLeavingDaemonsAndTheJoinerInSetsOfTheirOwn()
             throws Exception {
         SpreadTools.home();
         HubNetwork hub = new HubNetwork();
@@ -74,8 +74,9 @@ class SpreadConfigurationChangeTest {
         hub.isolate(3);
 
         // alice: the transitional membership of the view that ends, the old ring's remainder (bob's
-        // message), bob's join as NETWORK with bob alone in the last vs-set, a transitional membership
-        // with that view's id, and the NETWORK membership of the new ring.
+        // message), bob's join as NETWORK: the members of the daemons that stay in one vs-set, carl
+        // (his daemon d3 is leaving) in a set of his own, bob alone in the last; a transitional
+        // membership with that view's id, and the NETWORK membership of the new ring.
         SpreadLine trans = recv(alice);
         assertThat(trans.kind()).isEqualTo("TRANS");
         assertThat(trans.get("gid")).isEqualTo(before.get("gid"));
@@ -83,8 +84,8 @@ class SpreadConfigurationChangeTest {
         SpreadLine joinAtAlice = recv(alice);
         assertThat(joinAtAlice.fields()).containsEntry("cause", "NETWORK")
                 .containsEntry("members", "#alice#d1,#bob#d2,#carl#d3").containsEntry("me", "0")
-                .containsEntry("vssets", "2").containsEntry("sets", "[#alice#d1,#carl#d3][#bob#d2]")
-                .containsEntry("local", "0").containsEntry("myset", "2");
+                .containsEntry("vssets", "3").containsEntry("sets", "[#alice#d1][#carl#d3][#bob#d2]")
+                .containsEntry("local", "0").containsEntry("myset", "1");
         // Spread's numbering: the transitional step is index 1 of the transitional membership, the join 2.
         assertThat(joinAtAlice.get("gid")).endsWith(",2").isNotEqualTo(before.get("gid"));
         SpreadLine trans2 = recv(alice);
@@ -98,7 +99,7 @@ class SpreadConfigurationChangeTest {
         SpreadLine joinAtBob = recv(bob);
         assertThat(joinAtBob.fields()).containsEntry("cause", "NETWORK")
                 .containsEntry("members", "#alice#d1,#bob#d2,#carl#d3").containsEntry("me", "1")
-                .containsEntry("sets", "[#alice#d1,#carl#d3][#bob#d2]").containsEntry("local", "1")
+                .containsEntry("sets", "[#alice#d1][#carl#d3][#bob#d2]").containsEntry("local", "2")
                 .containsEntry("myset", "1").containsEntry("gid", joinAtAlice.get("gid"));
         assertThat(recv(bob).fields()).containsEntry("gid", joinAtAlice.get("gid"));
         assertThat(recv(bob).fields()).containsEntry("cause", "NETWORK").containsEntry("members", "#alice#d1,#bob#d2")
