@@ -108,6 +108,7 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
      * transitional configuration just after the view, so the view waits for it (for its vs-sets).
      */
     private @Nullable ViewEvent pendingJoin;
+    private final SpreadGroupChanges changes = new SpreadGroupChanges();
 
     /** A client multicast, kept until the engine accepted it (or refused it: then it comes back as a reject). */
     private record Outgoing(int type, List<String> groups, int rawHint, int messType, byte[] payload) {
@@ -512,19 +513,27 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
                 SpreadMessages.data(b, m);
             } else if (d.event() instanceof ViewEvent v) {
                 if (v.selfLeave()) {
+                    changes.viewSeen(v);
                     SpreadMessages.selfLeave(b, v.group());
                 } else if (SpreadMessages.inConfigurationChange(v)) {
                     if (v.cause() == ViewCause.JOIN && v.changed().contains(privateGroup)) {
                         pendingJoin = v;
                     } else {
-                        SpreadMessages.duringConfigurationChange(b, v, privateGroup, memberOrder, staying);
+                        writeDuringChange(b, v);
+                    }
+                } else if (v.cause() == ViewCause.NETWORK) {
+                    if (changes.network(v)) {
+                        SpreadMessages.regular(b, v, privateGroup, memberOrder);
                     }
                 } else {
+                    changes.viewSeen(v);
                     SpreadMessages.regular(b, v, privateGroup, memberOrder);
                 }
             } else if (d.event() instanceof TransitionalEvent t) {
                 learnTransitional(t);
-                SpreadMessages.transitional(b, t);
+                if (changes.transitional(t, staying)) {
+                    SpreadMessages.transitional(b, t);
+                }
             }
         } else if (o instanceof Output.SessionAccepted a) {
             accepted = true;
@@ -578,7 +587,16 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     private void writePendingJoin(ByteBuf b) {
         ViewEvent v = pendingJoin;
         pendingJoin = null;
-        SpreadMessages.duringConfigurationChange(b, v, privateGroup, memberOrder, staying);
+        writeDuringChange(b, v);
+    }
+
+    /** A join, leave or disconnect in the old ring's remainder: heavyweight if the change changes the group. */
+    private void writeDuringChange(ByteBuf b, ViewEvent v) {
+        if (changes.duringChange(v, staying)) {
+            SpreadMessages.duringConfigurationChange(b, v, privateGroup, memberOrder, staying);
+        } else {
+            SpreadMessages.regular(b, v, privateGroup, memberOrder);
+        }
     }
 
     private static byte rejectCode(@Nullable ErrorCode code) {
