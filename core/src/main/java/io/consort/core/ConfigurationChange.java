@@ -24,6 +24,8 @@ final class ConfigurationChange {
     private final BufferPolicy policy;
     private final Ring ring;
     private final Consumer<Output> out;
+    /** The daemons of the latest transitional configuration (what members are told with their signal). */
+    private List<Integer> transitionalDaemons = List.of();
 
     ConfigurationChange(boolean stable, GroupExchange exchange, GroupTable groups, SessionRegistry sessions,
             BufferPolicy policy, Ring ring, Consumer<Output> out) {
@@ -42,8 +44,9 @@ final class ConfigurationChange {
     }
 
     /** The old configuration's remainder follows: every local member gets its transitional signal, once per change. */
-    void onTransitional(long oldConfigurationId, long newConfigurationId) {
+    void onTransitional(long oldConfigurationId, long newConfigurationId, List<Integer> daemons) {
         exchange.transition(oldConfigurationId, newConfigurationId);
+        transitionalDaemons = List.copyOf(daemons);
         if (phase == Phase.CHANGING) {
             return; // a cascade: the members already got their signal and await their next view
         }
@@ -57,9 +60,14 @@ final class ConfigurationChange {
         for (String group : groups.groupsOfInJoinOrder(s.privateName())) {
             GroupTable.Group g = groups.group(group);
             if (g != null) {
-                policy.deliverTo(s, new TransitionalEvent(group, g.viewId(), g.index()), List.of(group), out);
+                policy.deliverTo(s, new TransitionalEvent(group, g.viewId(), g.index(), transitionalDaemons), List.of(group), out);
             }
         }
+    }
+
+    /** The daemons of the latest transitional configuration (empty before the first change). */
+    List<Integer> transitionalDaemons() {
+        return transitionalDaemons;
     }
 
     /** A new regular configuration: tell the others which groups this daemon's sessions are in. */

@@ -129,7 +129,7 @@ final class GroupStateMachine {
             if (change.changing() && joiner != null) {
                 // Joined in the old configuration's remainder: the joiner too is told the
                 // configuration is changing, as the members who were there before it were.
-                policy.deliverTo(joiner, new TransitionalEvent(g.name(), id, g.index()), List.of(g.name()), out);
+                policy.deliverTo(joiner, new TransitionalEvent(g.name(), id, g.index(), change.transitionalDaemons()), List.of(g.name()), out);
             }
         }
         RequestTracker.Pending p = requests.completeOwn(j.session());

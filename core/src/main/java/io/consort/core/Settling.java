@@ -41,7 +41,7 @@ final class Settling {
 
             @Override
             public void transitional(long oldConfigurationId, long newConfigurationId, List<Integer> daemons) {
-                change.onTransitional(oldConfigurationId, newConfigurationId);
+                change.onTransitional(oldConfigurationId, newConfigurationId, daemons);
             }
 
             @Override

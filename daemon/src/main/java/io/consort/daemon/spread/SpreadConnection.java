@@ -10,6 +10,7 @@ import io.consort.core.Output;
 import io.consort.core.ServiceLevel;
 import io.consort.core.StreamFilter;
 import io.consort.core.TransitionalEvent;
+import io.consort.core.ViewCause;
 import io.consort.core.ViewEvent;
 import io.consort.daemon.EngineHost;
 import io.consort.daemon.OutputSink;
@@ -29,10 +30,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -98,6 +101,14 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     private boolean pumpQueued;
     private @Nullable ByteBuf staged;
     private boolean closeAfterFlush;
+    /** The daemons (by name) of the latest transitional configuration this session was told of; null: none known. */
+    private @Nullable Set<String> staying;
+    /**
+     * This session's own join during a configuration change: the engine tells the joiner of the
+     * transitional configuration just after the view, so the view waits for it (for its vs-sets).
+     */
+    private @Nullable ViewEvent pendingJoin;
+    private final SpreadGroupChanges changes = new SpreadGroupChanges();
 
     /** A client multicast, kept until the engine accepted it (or refused it: then it comes back as a reject). */
     private record Outgoing(int type, List<String> groups, int rawHint, int messType, byte[] payload) {
@@ -490,19 +501,39 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
             staged = channel.alloc().buffer(initialCapacity(o));
         }
         ByteBuf b = staged;
+        if (pendingJoin != null) {
+            if (o instanceof Output.Deliver d && d.event() instanceof TransitionalEvent t
+                    && t.group().equals(pendingJoin.group())) {
+                learnTransitional(t);
+            }
+            writePendingJoin(b);
+        }
         if (o instanceof Output.Deliver d) {
             if (d.event() instanceof MessageEvent m) {
                 SpreadMessages.data(b, m);
             } else if (d.event() instanceof ViewEvent v) {
                 if (v.selfLeave()) {
+                    changes.viewSeen(v);
                     SpreadMessages.selfLeave(b, v.group());
                 } else if (SpreadMessages.inConfigurationChange(v)) {
-                    SpreadMessages.duringConfigurationChange(b, v, privateGroup, memberOrder);
+                    if (v.cause() == ViewCause.JOIN && v.changed().contains(privateGroup)) {
+                        pendingJoin = v;
+                    } else {
+                        writeDuringChange(b, v);
+                    }
+                } else if (v.cause() == ViewCause.NETWORK) {
+                    if (changes.network(v)) {
+                        SpreadMessages.regular(b, v, privateGroup, memberOrder);
+                    }
                 } else {
+                    changes.viewSeen(v);
                     SpreadMessages.regular(b, v, privateGroup, memberOrder);
                 }
             } else if (d.event() instanceof TransitionalEvent t) {
-                SpreadMessages.transitional(b, t);
+                learnTransitional(t);
+                if (changes.transitional(t, staying)) {
+                    SpreadMessages.transitional(b, t);
+                }
             }
         } else if (o instanceof Output.SessionAccepted a) {
             accepted = true;
@@ -536,6 +567,38 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
         return first;
     }
 
+    /** Which daemons go through the change: those of {@code t}'s transitional configuration, by name. */
+    private void learnTransitional(TransitionalEvent t) {
+        if (t.daemons().isEmpty()) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (int id : t.daemons()) {
+            String name = memberOrder.daemonName(id);
+            if (name == null) {
+                staying = null; // a daemon we cannot name: no guess at who leaves
+                return;
+            }
+            names.add(name);
+        }
+        staying = names;
+    }
+
+    private void writePendingJoin(ByteBuf b) {
+        ViewEvent v = pendingJoin;
+        pendingJoin = null;
+        writeDuringChange(b, v);
+    }
+
+    /** A join, leave or disconnect in the old ring's remainder: heavyweight if the change changes the group. */
+    private void writeDuringChange(ByteBuf b, ViewEvent v) {
+        if (changes.duringChange(v, staying)) {
+            SpreadMessages.duringConfigurationChange(b, v, privateGroup, memberOrder, staying);
+        } else {
+            SpreadMessages.regular(b, v, privateGroup, memberOrder);
+        }
+    }
+
     private static byte rejectCode(@Nullable ErrorCode code) {
         if (code == null) {
             return SpreadWire.REJECT_QUOTA;
@@ -562,6 +625,9 @@ final class SpreadConnection extends ByteToMessageDecoder implements OutputSink 
     @Override
     public void flush() {
         ByteBuf b = staged;
+        if (b != null && pendingJoin != null) {
+            writePendingJoin(b);
+        }
         staged = null;
         if (b == null) {
             return;

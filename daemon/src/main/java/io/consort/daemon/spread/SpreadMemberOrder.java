@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The order in which a Spread 4.4 daemon lists a group's members (groups.c, {@code G_build_memb_buf}):
@@ -22,14 +23,31 @@ import java.util.Map;
  */
 public final class SpreadMemberOrder implements Comparator<String> {
     private final Map<String, Integer> daemonIndex = new HashMap<>();
+    private final List<String> daemons;
 
     private SpreadMemberOrder(List<String> daemons) {
+        this.daemons = daemons;
         for (String d : daemons) {
-            daemonIndex.putIfAbsent(d, daemonIndex.size());
+            if (!d.isEmpty()) {
+                daemonIndex.putIfAbsent(d, daemonIndex.size());
+            }
         }
     }
 
-    /** The order of a network whose daemons, in configuration order, are {@code daemonNames}. */
+    /**
+     * The name of the daemon with id {@code id}: the one at position {@code id - 1} (a spread.conf's
+     * daemons have the ids 1, 2, ... in file order; consortd puts a YAML network's daemons at their
+     * ids' positions, "" where no daemon has the id); null if there is none.
+     */
+    @Nullable String daemonName(int id) {
+        String name = id >= 1 && id <= daemons.size() ? daemons.get(id - 1) : null;
+        return name == null || name.isEmpty() ? null : name;
+    }
+
+    /**
+     * The order of a network whose daemons, in configuration order, are {@code daemonNames} (the
+     * daemon with id i at position i - 1; "" for an id no daemon has).
+     */
     public static SpreadMemberOrder of(List<String> daemonNames) {
         return new SpreadMemberOrder(List.copyOf(daemonNames));
     }

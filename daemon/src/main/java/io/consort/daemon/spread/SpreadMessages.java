@@ -11,7 +11,11 @@ import io.consort.core.ring.RingId;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encodes what a Spread client receives from the engine's events, as a Spread 4.4 daemon lays it
@@ -108,19 +112,34 @@ final class SpreadMessages {
 
     /**
      * What a Spread daemon sends for {@code v} during a configuration change
-     * ({@code G_send_heavyweight_join}): a NETWORK membership whose vs-sets are the members that
-     * were there, then for a join the joiner alone, last (the joiner's own copy points its offset
-     * at that set); then, to everyone but the joiner (whom the engine tells itself), a transitional
-     * membership with the id of that view.
+     * ({@code G_send_heavyweight_join}): a NETWORK membership whose vs-sets are the members of the
+     * daemons that go through the change ({@code staying}, Spread's established daemons), then the
+     * members of each daemon that is leaving in a set of its own, in configuration order (Spread's
+     * partitioned daemons), then for a join the joiner alone, last (the joiner's own copy points
+     * its offset at that set); then, to everyone but the joiner (whom the engine tells itself), a
+     * transitional membership with the id of that view. {@code staying} null (not known): all that
+     * were there in one set.
      */
-    static void duringConfigurationChange(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order) {
+    static void duringConfigurationChange(ByteBuf b, ViewEvent v, String receiver, SpreadMemberOrder order,
+            @Nullable Set<String> staying) {
         List<String> joiners = v.cause() == ViewCause.JOIN ? v.changed() : List.of();
-        List<String> stayed = new ArrayList<>(v.members());
-        stayed.removeAll(joiners);
+        List<String> there = new ArrayList<>(order.sort(v.members()));
+        there.removeAll(joiners);
         List<List<String>> sets = new ArrayList<>();
-        if (!stayed.isEmpty()) {
-            sets.add(order.sort(stayed));
+        List<String> established = new ArrayList<>();
+        Map<String, List<String>> leaving = new LinkedHashMap<>();
+        for (String m : there) {
+            String daemon = SpreadMemberOrder.daemonOf(m);
+            if (staying == null || staying.contains(daemon)) {
+                established.add(m);
+            } else {
+                leaving.computeIfAbsent(daemon, d -> new ArrayList<>()).add(m);
+            }
         }
+        if (!established.isEmpty()) {
+            sets.add(established);
+        }
+        sets.addAll(leaving.values()); // members in Spread's order, so their daemons come in configuration order
         for (String j : joiners) {
             sets.add(List.of(j));
         }

@@ -192,9 +192,12 @@ public final class Consortd implements Callable<Integer> {
         NetworkConfig net = parsed.network();
         if (net != null) {
             // Spread lists a group's members by daemon in configuration order: ours by id, which is that order.
-            options = options.withSpreadDaemonOrder(net.daemons().stream()
-                    .sorted(java.util.Comparator.comparingInt(NetworkConfig.Daemon::id)).map(NetworkConfig.Daemon::name)
-                    .toList());
+            // Daemon id i at position i - 1 ("" for ids not in use): the Spread endpoint names ids so.
+            int top = net.daemons().stream().mapToInt(NetworkConfig.Daemon::id).max().orElse(0);
+            String[] byId = new String[top];
+            java.util.Arrays.fill(byId, "");
+            net.daemons().stream().filter(d -> d.id() > 0).forEach(d -> byId[d.id() - 1] = d.name());
+            options = options.withSpreadDaemonOrder(java.util.Arrays.asList(byId));
         }
         boolean tls = SecurityPosture.hasTlsSection(config);
         if (net == null || (net.discovery() == null && net.daemons().size() < 2)) {

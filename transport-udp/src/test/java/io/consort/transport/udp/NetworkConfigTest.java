@@ -61,6 +61,22 @@ class NetworkConfigTest {
     }
 
     @Test
+    void spreadSessionsNameAYamlNetworksDaemonsByTheirIds() throws IOException {
+        // Spread's endpoint names the transitional configuration's daemon ids by position (id i at i - 1).
+        Path f = write("ids.yaml", """
+                daemon:
+                  name: east
+                network:
+                  daemons:
+                    - {name: west, id: 5, address: 127.0.0.1, port: 4903}
+                    - {name: east, id: 3, address: 127.0.0.1, port: 4904}
+                """);
+        Consortd c = new Consortd();
+        c.config = f;
+        assertThat(c.plan().options().spreadDaemonOrder()).containsExactly("", "", "east", "", "west");
+    }
+
+    @Test
     void yamlNetworkErrorsNameTheLine() throws IOException {
         Path f = write("bad.yaml", """
                 network:

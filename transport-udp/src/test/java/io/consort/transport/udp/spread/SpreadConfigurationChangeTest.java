@@ -40,9 +40,8 @@ class SpreadConfigurationChangeTest {
         return SpreadLine.parse(p.recv());
     }
 
-    @Test
-    void aJoinDuringAConfigurationChangeIsANetworkMembershipWithTheJoinerLastThenATransitionalOne()
-            throws Exception {
+    /** Three daemons d1..d3 on one hub, in one ring. */
+    private HubNetwork threeDaemons() throws Exception {
         SpreadTools.home();
         HubNetwork hub = new HubNetwork();
         for (int id = 1; id <= 3; id++) {
@@ -54,6 +53,57 @@ class SpreadConfigurationChangeTest {
         await().atMost(TIMEOUT).until(() -> daemons.get(0).configurationMembers().equals(List.of(1, 2, 3))
                 && daemons.get(1).configurationMembers().equals(List.of(1, 2, 3))
                 && daemons.get(2).configurationMembers().equals(List.of(1, 2, 3)));
+        return hub;
+    }
+
+    @Test
+    void aGroupWhoseDaemonsAllStayGetsNoMembershipAtAConfigurationChange() throws Exception {
+        HubNetwork hub = threeDaemons();
+        SpreadProbe alice = probe(1, "alice");
+        SpreadProbe bob = probe(2, "bob");
+        SpreadProbe dave = probe(1, "dave");
+        SpreadProbe carl = probe(3, "carl");
+        alice.ask("join h");
+        recv(alice);
+        bob.ask("join h");
+        recv(bob);
+        assertThat(recv(alice).get("members")).isEqualTo("#alice#d1,#bob#d2");
+        dave.ask("join g");
+        recv(dave);
+        carl.ask("join g");
+        recv(carl);
+        assertThat(recv(dave).get("members")).isEqualTo("#dave#d1,#carl#d3");
+
+        hub.isolate(3);
+        // g had a member at d3, which leaves: its members get the transitional and the NETWORK membership.
+        SpreadLine trans = recv(dave);
+        assertThat(trans.kind()).isEqualTo("TRANS");
+        assertThat(recv(dave).fields()).containsEntry("cause", "NETWORK").containsEntry("members", "#dave#d1");
+        await().atMost(TIMEOUT).until(() -> daemons.get(0).configurationMembers().equals(List.of(1, 2))
+                && daemons.get(1).configurationMembers().equals(List.of(1, 2)));
+
+        // h's daemons d1 and d2 both stay: as from Spread's daemon, its members get neither, so what
+        // comes next is bob's message.
+        bob.ask("mcast 0x04 7 after h");
+        SpreadLine atAlice = recv(alice);
+        assertThat(atAlice.kind()).isEqualTo("MSG");
+        assertThat(atAlice.fields()).containsEntry("sender", "#bob#d2").containsEntry("text", "after");
+        assertThat(recv(bob).fields()).containsEntry("text", "after");
+
+        // The next membership is the same at every member, the joiner's own copy included.
+        SpreadProbe erin = probe(2, "erin");
+        erin.ask("join h");
+        SpreadLine joinAtErin = recv(erin);
+        assertThat(joinAtErin.fields()).containsEntry("cause", "JOIN")
+                .containsEntry("members", "#alice#d1,#bob#d2,#erin#d2");
+        assertThat(recv(alice).fields()).containsEntry("cause", "JOIN").containsEntry("gid", joinAtErin.get("gid"));
+        assertThat(recv(bob).fields()).containsEntry("cause", "JOIN").containsEntry("gid", joinAtErin.get("gid"));
+    }
+
+    @Test
+    void aJoinDuringAConfigurationChangeIsANetworkMembershipWithLeavingDaemonsAndTheJoinerInSetsOfTheirOwn()
+            throws Exception {
+        HubNetwork hub = threeDaemons();
         SpreadProbe alice = probe(1, "alice");
         SpreadProbe bob = probe(2, "bob");
         SpreadProbe carl = probe(3, "carl");
@@ -74,8 +124,9 @@ class SpreadConfigurationChangeTest {
         hub.isolate(3);
 
         // alice: the transitional membership of the view that ends, the old ring's remainder (bob's
-        // message), bob's join as NETWORK with bob alone in the last vs-set, a transitional membership
-        // with that view's id, and the NETWORK membership of the new ring.
+        // message), bob's join as NETWORK: the members of the daemons that stay in one vs-set, carl
+        // (his daemon d3 is leaving) in a set of his own, bob alone in the last; a transitional
+        // membership with that view's id, and the NETWORK membership of the new ring.
         SpreadLine trans = recv(alice);
         assertThat(trans.kind()).isEqualTo("TRANS");
         assertThat(trans.get("gid")).isEqualTo(before.get("gid"));
@@ -83,8 +134,8 @@ class SpreadConfigurationChangeTest {
         SpreadLine joinAtAlice = recv(alice);
         assertThat(joinAtAlice.fields()).containsEntry("cause", "NETWORK")
                 .containsEntry("members", "#alice#d1,#bob#d2,#carl#d3").containsEntry("me", "0")
-                .containsEntry("vssets", "2").containsEntry("sets", "[#alice#d1,#carl#d3][#bob#d2]")
-                .containsEntry("local", "0").containsEntry("myset", "2");
+                .containsEntry("vssets", "3").containsEntry("sets", "[#alice#d1][#carl#d3][#bob#d2]")
+                .containsEntry("local", "0").containsEntry("myset", "1");
         // Spread's numbering: the transitional step is index 1 of the transitional membership, the join 2.
         assertThat(joinAtAlice.get("gid")).endsWith(",2").isNotEqualTo(before.get("gid"));
         SpreadLine trans2 = recv(alice);
@@ -98,7 +149,7 @@ class SpreadConfigurationChangeTest {
         SpreadLine joinAtBob = recv(bob);
         assertThat(joinAtBob.fields()).containsEntry("cause", "NETWORK")
                 .containsEntry("members", "#alice#d1,#bob#d2,#carl#d3").containsEntry("me", "1")
-                .containsEntry("sets", "[#alice#d1,#carl#d3][#bob#d2]").containsEntry("local", "1")
+                .containsEntry("sets", "[#alice#d1][#carl#d3][#bob#d2]").containsEntry("local", "2")
                 .containsEntry("myset", "1").containsEntry("gid", joinAtAlice.get("gid"));
         assertThat(recv(bob).fields()).containsEntry("gid", joinAtAlice.get("gid"));
         assertThat(recv(bob).fields()).containsEntry("cause", "NETWORK").containsEntry("members", "#alice#d1,#bob#d2")
