@@ -48,7 +48,9 @@ final class PreviousRelease {
         deleteTree(home);
         Files.createDirectories(src);
         Path tar = home.resolve("src.tar");
-        check(run(module, List.of("git", "archive", "--format=tar", "-o", tar.toString(), COMMIT), home), "git archive");
+        // From the repository's root: run in a subdirectory, git archive takes only that subdirectory's tree.
+        Path root = module.getParent();
+        check(run(root, List.of("git", "archive", "--format=tar", "-o", tar.toString(), COMMIT), home), "git archive");
         check(run(src, List.of("tar", "-xf", tar.toString()), home), "tar");
         List<String> mvn = new ArrayList<>(List.of(mavenCommand(), "-B", "-q", "-DskipTests", "package",
                 "-pl", "transport-udp", "-am"));
