@@ -2,7 +2,6 @@ package io.consort.daemon;
 
 import io.consort.core.ConsortException;
 import io.consort.core.ErrorCode;
-import io.consort.daemon.security.AuthOutcome;
 import io.consort.daemon.security.AuthRequest;
 import io.consort.daemon.security.Identity;
 import io.consort.daemon.security.Permission;
@@ -47,7 +46,7 @@ final class SessionGate extends ChannelInboundHandlerAdapter {
 
     private enum State { NEW, AUTHENTICATING, ADMITTED, REFUSED }
 
-    private final SecurityRuntime runtime;
+    private final SessionChecks checks;
     private State state = State.NEW;
     private Identity identity = Identity.ANONYMOUS;
     /** Frames that arrived while the HELLO was being authenticated; at most one read's worth (reading is off). */
@@ -60,7 +59,7 @@ final class SessionGate extends ChannelInboundHandlerAdapter {
     static final long HELLO_DEADLINE_MILLIS = 10_000;
 
     SessionGate(SecurityRuntime runtime) {
-        this.runtime = runtime;
+        this.checks = new SessionChecks(runtime);
     }
 
     @Override
@@ -102,26 +101,9 @@ final class SessionGate extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         AuthRequest request = new AuthRequest(hello.user(), hello.identity(), hello.secret(), peerCertificates(ctx),
                 remoteAddress(ctx));
-        boolean queued = runtime.submitAuthentication(() -> {
-            Identity who = authenticate(request);
-            ctx.executor().execute(() -> decide(ctx, request, who));
-        });
+        boolean queued = checks.authenticate(request, who -> ctx.executor().execute(() -> decide(ctx, request, who)));
         if (!queued) {
             refuse(ctx, ErrorCode.AUTH_FAILED, AUTH_FAILED_REASON, 0);
-        }
-    }
-
-    /** The identity the request proves, or null if it is refused. Runs on an authentication thread. */
-    private @Nullable Identity authenticate(AuthRequest request) {
-        try {
-            AuthOutcome o = runtime.security().authenticator().authenticate(request);
-            if (o instanceof AuthOutcome.Authenticated a) {
-                return a.identity();
-            }
-            return o instanceof AuthOutcome.NotPresented ? Identity.ANONYMOUS : null;
-        } catch (RuntimeException e) {
-            log.warn("authenticator failed on {}; refusing the login", request, e);
-            return null;
         }
     }
 
@@ -134,7 +116,7 @@ final class SessionGate extends ChannelInboundHandlerAdapter {
         if (!mayConnect) {
             // An anonymous client that may not connect is told to authenticate, like a wrong password.
             if (who == null || !who.authenticated()) {
-                long delay = runtime.throttle().failed(request.remote(), System.nanoTime());
+                long delay = checks.failedLogin(request.remote());
                 log.info("login refused from {} (user '{}')", request.remote().getHostAddress(), request.user());
                 refuse(ctx, ErrorCode.AUTH_FAILED, AUTH_FAILED_REASON, delay);
             } else {
@@ -224,12 +206,7 @@ final class SessionGate extends ChannelInboundHandlerAdapter {
     }
 
     private boolean allows(Identity who, Permission what, String target) {
-        try {
-            return runtime.security().policy().allows(who, what, target);
-        } catch (RuntimeException e) {
-            log.warn("access policy failed on {} {} {}; denying", who, what, target, e);
-            return false;
-        }
+        return checks.allows(who, what, target);
     }
 
     private void releaseHeld() {
