@@ -11,6 +11,7 @@ import io.consort.reactive.Session;
 import io.consort.reactive.TransitionalSignal;
 import io.consort.daemon.DaemonOptions;
 import io.consort.daemon.EmbeddedDaemon;
+import io.consort.daemon.InMemoryDaemonNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

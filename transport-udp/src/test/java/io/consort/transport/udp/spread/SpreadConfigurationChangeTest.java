@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.consort.core.EngineConfig;
 import io.consort.daemon.DaemonOptions;
 import io.consort.daemon.EmbeddedDaemon;
+import io.consort.daemon.InMemoryDaemonNetwork;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,9 +42,9 @@ class SpreadConfigurationChangeTest {
     }
 
     /** Three daemons d1..d3 on one hub, in one ring. */
-    private HubNetwork threeDaemons() throws Exception {
+    private InMemoryDaemonNetwork threeDaemons() throws Exception {
         SpreadTools.home();
-        HubNetwork hub = new HubNetwork();
+        InMemoryDaemonNetwork hub = new InMemoryDaemonNetwork();
         for (int id = 1; id <= 3; id++) {
             EngineConfig engine = EngineConfig.defaults().withClustered(true).withDaemonId(id).withDaemonName("d" + id)
                     .withIncarnation(System.currentTimeMillis());
@@ -58,7 +59,7 @@ class SpreadConfigurationChangeTest {
 
     @Test
     void aGroupWhoseDaemonsAllStayGetsNoMembershipAtAConfigurationChange() throws Exception {
-        HubNetwork hub = threeDaemons();
+        InMemoryDaemonNetwork hub = threeDaemons();
         SpreadProbe alice = probe(1, "alice");
         SpreadProbe bob = probe(2, "bob");
         SpreadProbe dave = probe(1, "dave");
@@ -74,7 +75,7 @@ class SpreadConfigurationChangeTest {
         recv(carl);
         assertThat(recv(dave).get("members")).isEqualTo("#dave#d1,#carl#d3");
 
-        hub.isolate(3);
+        hub.isolate(3, true);
         // g had a member at d3, which leaves: its members get the transitional and the NETWORK membership.
         SpreadLine trans = recv(dave);
         assertThat(trans.kind()).isEqualTo("TRANS");
@@ -103,7 +104,7 @@ class SpreadConfigurationChangeTest {
     @Test
     void aJoinDuringAConfigurationChangeIsANetworkMembershipWithLeavingDaemonsAndTheJoinerInSetsOfTheirOwn()
             throws Exception {
-        HubNetwork hub = threeDaemons();
+        InMemoryDaemonNetwork hub = threeDaemons();
         SpreadProbe alice = probe(1, "alice");
         SpreadProbe bob = probe(2, "bob");
         SpreadProbe carl = probe(3, "carl");
@@ -121,7 +122,7 @@ class SpreadConfigurationChangeTest {
         bob.ask("mcast 0x20 1 held g");
         bob.ask("join g");
         await().atMost(TIMEOUT).until(() -> daemons.get(0).heldMessages() >= held + 2);
-        hub.isolate(3);
+        hub.isolate(3, true);
 
         // alice: the transitional membership of the view that ends, the old ring's remainder (bob's
         // message), bob's join as NETWORK: the members of the daemons that stay in one vs-set, carl
