@@ -9,10 +9,14 @@ import io.consort.reactive.ConsortClient;
 import io.consort.reactive.GroupMessage;
 import io.consort.reactive.Session;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,23 +30,9 @@ class ConsortdProcessTest {
 
     @Test
     void servesClientsAndStopsGracefullyOnSigterm() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                Consortd.class.getName(), "--port", "0", "--name", "proc")
-                .redirectErrorStream(true)
-                .start();
+        Process p = consortd("--port", "0", "--name", "proc");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            int port = -1;
-            for (String line; (line = out.readLine()) != null;) {
-                Matcher m = SERVING.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(2));
-                    break;
-                }
-            }
-            assertThat(port).as("consortd printed its port").isPositive();
-
+            int port = servingPort(p);
             Session s = ConsortClient.create().port(port).name("tester").connect().block(TIMEOUT);
             assertThat(s.privateName()).isEqualTo("#tester#proc");
             StepVerifier.create(s.messages("g").take(1).map(GroupMessage::text))
@@ -66,23 +56,10 @@ class ConsortdProcessTest {
     @Test
     void recordsItsInputsSoThatAReplayDeliversTheSame(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path file = dir.resolve("proc.inputs");
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
-                Consortd.class.getName(), "--port", "0", "--name", "rec", "--record-inputs", file.toString())
-                .redirectErrorStream(true)
-                .start();
-        java.util.List<String> seen = java.util.List.of("a", "b", "c");
+        Process p = consortd("--port", "0", "--name", "rec", "--record-inputs", file.toString());
+        List<String> seen = List.of("a", "b", "c");
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            int port = -1;
-            for (String line; (line = out.readLine()) != null;) {
-                Matcher m = SERVING.matcher(line);
-                if (m.find()) {
-                    port = Integer.parseInt(m.group(2));
-                    break;
-                }
-            }
-            assertThat(port).as("consortd printed its port").isPositive();
+            int port = servingPort(p);
             Session s = ConsortClient.create().port(port).name("tester").connect().block(TIMEOUT);
             StepVerifier.create(s.messages("g").take(3).map(GroupMessage::text))
                     .then(() -> s.join("g").then(s.multicast("g", ServiceLevel.AGREED, "a"))
@@ -101,7 +78,7 @@ class ConsortdProcessTest {
             r = io.consort.core.InputRecording.read(in);
         }
         assertThat(r.config().daemonName()).isEqualTo("rec");
-        java.util.List<String> replayed = io.consort.core.Replay.outputs(r).stream()
+        List<String> replayed = io.consort.core.Replay.outputs(r).stream()
                 .filter(o -> o instanceof io.consort.core.Output.Deliver d
                         && d.event() instanceof io.consort.core.MessageEvent)
                 .map(o -> new String(((io.consort.core.MessageEvent) ((io.consort.core.Output.Deliver) o).event())
@@ -115,14 +92,45 @@ class ConsortdProcessTest {
             throws Exception {
         Path f = dir.resolve("bad.yaml");
         java.nio.file.Files.writeString(f, "daemon:\n  colour: blue\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                Consortd.class.getName(), "--config", f.toString())
-                .redirectErrorStream(true)
-                .start();
+        Process p = consortd("--config", f.toString());
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(2);
         assertThat(output).contains(f + ":2: daemon.colour is not a known key");
+    }
+
+    /** consortd in a JVM of its own, with this test's class path, its stderr merged into its stdout. */
+    private static Process consortd(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), Consortd.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /**
+     * The client port {@code p} says it serves on; its later output is drained on a thread of its own,
+     * so that a daemon logging more than a pipe holds never blocks on its stdout.
+     */
+    private static int servingPort(Process p) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        int port = -1;
+        for (String line; (line = out.readLine()) != null;) {
+            Matcher m = SERVING.matcher(line);
+            if (m.find()) {
+                port = Integer.parseInt(m.group(2));
+                break;
+            }
+        }
+        assertThat(port).as("consortd printed its port").isPositive();
+        Thread drain = new Thread(() -> {
+            try {
+                out.transferTo(Writer.nullWriter());
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "consortd-output");
+        drain.setDaemon(true);
+        drain.start();
+        return port;
     }
 }
