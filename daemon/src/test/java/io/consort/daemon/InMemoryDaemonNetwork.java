@@ -3,13 +3,22 @@ package io.consort.daemon;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Daemons of one JVM wired together without sockets: a hub and one endpoint per daemon id. */
-final class InMemoryDaemonNetwork {
+/**
+ * Daemons of one JVM wired together without sockets: a hub and one endpoint per daemon id. Public for
+ * other modules' tests (the Spring starter's), through the daemon's test jar.
+ *
+ * <pre>{@code
+ * InMemoryDaemonNetwork net = new InMemoryDaemonNetwork();
+ * EmbeddedDaemon d1 = EmbeddedDaemon.start(options1, net.endpoint(1));
+ * net.isolate(2, true); // daemon 2's datagrams go nowhere, and none reach it
+ * }</pre>
+ */
+public final class InMemoryDaemonNetwork {
     private final Map<Integer, DaemonNetwork.Receiver> receivers = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> cut = new ConcurrentHashMap<>();
 
     /** The endpoint of daemon {@code id}. */
-    DaemonNetwork endpoint(int id) {
+    public DaemonNetwork endpoint(int id) {
         return new DaemonNetwork() {
             @Override
             public void start(Receiver receiver) {
@@ -38,7 +47,7 @@ final class InMemoryDaemonNetwork {
     }
 
     /** Isolates daemon {@code id} from every other one (or heals it). */
-    void isolate(int id, boolean isolated) {
+    public void isolate(int id, boolean isolated) {
         cut.put(id, isolated);
     }
 
