@@ -77,6 +77,21 @@ class RingStateTest {
     }
 
     @Test
+    void theFrameIsLaidOutAsDocsProtocolDrawsIt() {
+        io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer();
+        RingFrame.encode(new io.consort.protocol.FrameWriter(b),
+                new RingFrame(RingFrame.REGULAR, 0x688f1e16c2001L, "d1", 1, List.of(1), List.of("d1")));
+        // docs/PROTOCOL.md, RING 0x89: the example's bytes.
+        assertThat(io.netty.buffer.ByteBufUtil.hexDump(b)).isEqualTo("0000001c" + "89" + "02" + "000688f1e16c2001"
+                + "0002" + "6431" + "00000001" + "0001" + "00000001" + "0002" + "6431");
+        b.skipBytes(FrameType.LENGTH_BYTES);
+        io.consort.protocol.FrameReader r = new io.consort.protocol.FrameReader(b);
+        assertThat(r.type()).isEqualTo(FrameType.RING);
+        assertThat(RingFrame.decode(r).memberNames()).containsExactly("d1");
+        b.release();
+    }
+
+    @Test
     void aDaemonAloneIsRegularAndOnlyVersionThreeSessionsHearOfIt() throws Exception {
         EmbeddedDaemon d = EmbeddedDaemon.startEphemeral();
         closing.add(d);
