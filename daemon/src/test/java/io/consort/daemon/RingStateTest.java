@@ -60,6 +60,9 @@ class RingStateTest {
         long configuration = d1.monitor().refresh().join().configurationId();
         assertThat(first.configurationId()).isEqualTo(configuration).isNotZero();
         assertThat(s.ringState()).isEqualTo(first);
+        String test = Thread.currentThread().getName();
+        assertThat(s.ring().map(r -> Thread.currentThread().getName()).blockFirst(TIMEOUT))
+                .as("the replayed state arrives on the session's loop, not the subscriber's thread").isNotEqualTo(test);
 
         // d2 goes silent: d1 loses the token, gathers, and forms a configuration alone; the session sees each step.
         List<RingState> seen = new ArrayList<>();

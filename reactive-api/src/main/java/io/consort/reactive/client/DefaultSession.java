@@ -143,7 +143,8 @@ final class DefaultSession implements Session {
 
     @Override
     public Flux<io.consort.reactive.RingState> ring() {
-        return rings.asFlux();
+        // Subscribed on the loop, so the replayed latest state arrives there too, as every later one does.
+        return rings.asFlux().subscribeOn(reactor.core.scheduler.Schedulers.fromExecutor(loop), false);
     }
 
     @Override
