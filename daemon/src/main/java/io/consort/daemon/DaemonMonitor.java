@@ -42,6 +42,7 @@ public final class DaemonMonitor {
     private final long sessionBufferBytesMax;
     private final long startedAtNanos = System.nanoTime();
     private final MembershipLog membershipLog;
+    private final RingAnnouncer ringAnnouncer;
     private volatile Map<Integer, String> daemonNames;
     private volatile boolean regular;
     private volatile @Nullable DaemonSnapshot latest;
@@ -58,6 +59,12 @@ public final class DaemonMonitor {
         this.sessionBufferBytesMax = options.engine().sessionBufferBytesMax();
         this.daemonNames = Map.of(daemonId, daemonName);
         this.membershipLog = new MembershipLog(daemonName, () -> daemonNames);
+        this.ringAnnouncer = new RingAnnouncer(daemonName, daemonId, clustered, () -> daemonNames);
+    }
+
+    /** What tells this daemon's sessions the ring's state (RING frames); used on the engine thread only. */
+    RingAnnouncer ringAnnouncer() {
+        return ringAnnouncer;
     }
 
     /** Starts the periodic snapshot and the per-batch checks; called once the engine loop runs. */
@@ -74,6 +81,7 @@ public final class DaemonMonitor {
             regular = r;
         }
         membershipLog.afterBatch(e, clustered);
+        ringAnnouncer.afterBatch(e);
     }
 
     private DaemonSnapshot publish(Engine e) {

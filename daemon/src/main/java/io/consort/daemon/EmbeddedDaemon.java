@@ -148,7 +148,8 @@ public final class EmbeddedDaemon implements AutoCloseable {
      */
     private void attach(ChannelPipeline p, int maxFrame) {
         long id = nextSessionId.incrementAndGet();
-        SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id));
+        SessionConnection session = new SessionConnection(id, loop, () -> dispatcher.unregister(id),
+                monitor.ringAnnouncer());
         dispatcher.register(session);
         java.util.function.BiConsumer<String, io.netty.channel.ChannelHandler> add =
                 p.context(NettyPipeline.ReactiveBridge) != null

@@ -11,6 +11,7 @@ import io.consort.protocol.DaemonFrames;
 import io.consort.protocol.FrameReader;
 import io.consort.protocol.FrameType;
 import io.consort.protocol.FrameWriter;
+import io.consort.protocol.RingFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * input) and the outbound publisher (encode the engine's outputs for this session). Decoding runs
  * on the connection's event loop; encoding on the engine thread, into one buffer per batch.
  */
-final class SessionConnection extends ChannelInboundHandlerAdapter implements OutputSink {
+final class SessionConnection extends ChannelInboundHandlerAdapter implements OutputSink, RingAnnouncer.Listener {
     private static final Logger log = LoggerFactory.getLogger(SessionConnection.class);
     /** Inputs a connection may have queued for the engine before we stop reading from it. */
     private static final int INPUTS_HIGH = 4096;
@@ -48,6 +49,8 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
     private final long sessionId;
     private final EngineLoop loop;
     private final Runnable onClosed;
+    /** Where RING frames come from (sessions at version 3 and later); null where no daemon runs one (tests). */
+    private final @Nullable RingAnnouncer ring;
     private final AtomicInteger queuedInputs = new AtomicInteger();
     private @Nullable Channel channel;
     private boolean helloReceived;
@@ -65,9 +68,14 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
     private boolean closeAfterFlush;
 
     SessionConnection(long sessionId, EngineLoop loop, Runnable onClosed) {
+        this(sessionId, loop, onClosed, null);
+    }
+
+    SessionConnection(long sessionId, EngineLoop loop, Runnable onClosed, @Nullable RingAnnouncer ring) {
         this.sessionId = sessionId;
         this.loop = loop;
         this.onClosed = onClosed;
+        this.ring = ring;
     }
 
     @Override
@@ -219,7 +227,12 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
             // After a BYE the engine already removed the session and ignores this.
             loop.submit(new Input.Disconnect(sessionId, false));
         }
-        loop.submit((EngineInput) (e, now) -> onClosed.run());
+        loop.submit((EngineInput) (e, now) -> {
+            if (ring != null) {
+                ring.unsubscribe(sessionId);
+            }
+            onClosed.run();
+        });
         ctx.fireChannelInactive();
     }
 
@@ -301,6 +314,12 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
             DaemonFrames.failed(w, f.requestId(), f.code(), f.reason());
         } else if (o instanceof Output.SessionAccepted a) {
             DaemonFrames.welcome(w, protocolVersion, a.privateName(), a.sendCredits(), a.maxMessageBytes());
+            RingAnnouncer r = ring;
+            if (r != null && protocolVersion >= FrameType.RING_VERSION_MIN) {
+                // In the WELCOME's own write: the client knows the ring from its first frame on.
+                RingFrame.encode(w, r.current());
+                r.subscribe(this);
+            }
         } else if (o instanceof Output.CloseSession c) {
             if (c.code() != null) {
                 DaemonFrames.error(w, c.code(), c.reason());
@@ -321,6 +340,19 @@ final class SessionConnection extends ChannelInboundHandlerAdapter implements Ou
             return Math.min(STAGE_CAPACITY_MAX, Math.max(256, 8 * frame));
         }
         return 256;
+    }
+
+    /** Writes a RING frame now, outside any batch (after one, on the engine thread); false once closing. */
+    @Override
+    public boolean announce(RingFrame state) {
+        Channel ch = channel;
+        if (ch == null || closeAfterFlush || failed || !ch.isActive()) {
+            return false;
+        }
+        ByteBuf b = ch.alloc().buffer(64 + 16 * state.memberIds().size());
+        RingFrame.encode(new FrameWriter(b), state);
+        ch.writeAndFlush(b, ch.voidPromise());
+        return true;
     }
 
     /** Whether the connection takes more without queueing past its high water mark. */

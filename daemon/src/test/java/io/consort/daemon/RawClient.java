@@ -156,7 +156,7 @@ final class RawClient implements AutoCloseable {
             }
             assertThat(f.type()).as("frame before the expected 0x%x", type)
                     .isIn(FrameType.MESSAGE, FrameType.VIEW, FrameType.TRANSITIONAL, FrameType.SEND_CREDIT,
-                            FrameType.DONE, FrameType.WELCOME);
+                            FrameType.DONE, FrameType.WELCOME, FrameType.RING);
         }
     }
 

@@ -50,6 +50,13 @@ public final class FrameType {
     public static final int FAILED = 0x86;
     public static final int SEND_CREDIT = 0x87;
     public static final int ERROR = 0x88;
+    /**
+     * The daemon's ring state ({@link RingFrame}): sent to sessions at version 3 or later, once right after
+     * WELCOME and again whenever the state changes. Older versions never get it.
+     */
+    public static final int RING = 0x89;
+    /** The oldest session protocol version whose sessions get {@link #RING} frames. */
+    public static final int RING_VERSION_MIN = 3;
 
     /** SUBSCRIBE flag: the stream receives messages. */
     public static final int STREAM_MESSAGES = 1;

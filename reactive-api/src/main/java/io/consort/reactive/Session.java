@@ -46,6 +46,30 @@ public interface Session {
         return 0;
     }
 
+    /**
+     * The ring state of this session's daemon: the latest one at once on subscription, then every change
+     * (phase, configuration, members), as the daemon's RING frames tell it. Completes when the session closes
+     * (fails as {@link #onClose()} does). A daemon that speaks session protocol 2 or older
+     * ({@link #protocolVersion()} {@code < 3}) never sends one: the stream stays empty until the session closes.
+     * Signals arrive on the session's event loop thread, like every other stream's (see above).
+     *
+     * <pre>{@code
+     * session.ring().filter(r -> !r.regular())
+     *        .subscribe(r -> log.warn("daemon {} is re-forming its ring ({})", r.daemon(), r.phase()));
+     * }</pre>
+     */
+    default Flux<RingState> ring() {
+        return onClose().thenMany(Flux.empty());
+    }
+
+    /**
+     * The latest ring state the daemon told this session, or null if it has told none (a daemon that
+     * speaks protocol 2 or older, or not yet: the first RING frame follows WELCOME at once). Safe from any thread.
+     */
+    default @org.jspecify.annotations.Nullable RingState ringState() {
+        return null;
+    }
+
     /** Joins {@code group}; completes once the view with this session in it is installed. */
     Mono<Void> join(String group);
 

@@ -6,6 +6,7 @@ import io.consort.daemon.security.AuthOutcome;
 import io.consort.daemon.security.AuthRequest;
 import io.consort.daemon.security.Identity;
 import io.consort.daemon.security.Permission;
+import io.consort.daemon.security.ServerTls;
 import io.consort.daemon.security.ServerTlsContext;
 import io.consort.daemon.security.SessionSecurity;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -101,8 +102,12 @@ public final class AdminServer implements AutoCloseable {
                         .get("/", (q, s) -> guarded(q, s, () -> s.header("Content-Type", "text/html; charset=utf-8")
                                 .sendString(Mono.just(LiveView.page())))));
         if (security.tls() != null) {
-            ServerTlsContext tls = ServerTlsContext.load(security.tls());
-            http = http.secure(spec -> spec.sslContext(tls.current()));
+            // No client certificate asked for, whatever sessions must show: the probes and Prometheus have
+            // none, and the monitor's paths check a password. A handler per connection from the current
+            // context, so a rotated certificate is served here as on the client port.
+            ServerTlsContext tls = ServerTlsContext.load(security.tls().withClientAuth(ServerTls.ClientAuth.NONE));
+            http = http.doOnChannelInit((observer, channel, remote) ->
+                    channel.pipeline().addFirst("adminTls", tls.current().newHandler(channel.alloc())));
         }
         try {
             this.server = http.bindNow(Duration.ofSeconds(10));

@@ -74,6 +74,9 @@ final class DefaultSession implements Session {
     private volatile @Nullable String privateName;
     private volatile int protocolVersion;
     private volatile boolean open;
+    private volatile io.consort.reactive.@Nullable RingState ringState;
+    /** The latest RING, replayed to each new subscriber; emitted on the loop only. */
+    private final Sinks.Many<io.consort.reactive.RingState> rings = Sinks.many().replay().latest();
     private boolean saidBye;
     private @Nullable ConsortException failure;
     private int sendCredits;
@@ -136,6 +139,17 @@ final class DefaultSession implements Session {
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    @Override
+    public Flux<io.consort.reactive.RingState> ring() {
+        // Subscribed on the loop, so the replayed latest state arrives there too, as every later one does.
+        return rings.asFlux().subscribeOn(reactor.core.scheduler.Schedulers.fromExecutor(loop), false);
+    }
+
+    @Override
+    public io.consort.reactive.@Nullable RingState ringState() {
+        return ringState;
     }
 
     @Override
@@ -392,6 +406,14 @@ final class DefaultSession implements Session {
             }
             case FrameType.ERROR -> failure = new ConsortException(ErrorCode.fromCode(r.u16("code")),
                     r.str("reason"));
+            case FrameType.RING -> {
+                io.consort.protocol.RingFrame f = io.consort.protocol.RingFrame.decode(r);
+                io.consort.reactive.RingState state = new io.consort.reactive.RingState(
+                        io.consort.reactive.RingState.Phase.values()[f.phase()], f.configurationId(), f.daemon(),
+                        f.daemonId(), f.memberIds(), f.memberNames());
+                ringState = state;
+                rings.tryEmitNext(state);
+            }
             default -> {
                 // A newer daemon's frame this client does not know: ignore it rather than drop the session.
             }
@@ -458,8 +480,10 @@ final class DefaultSession implements Session {
         }
         if (error == null) {
             closed.tryEmitEmpty();
+            rings.tryEmitComplete();
         } else {
             closed.tryEmitError(error);
+            rings.tryEmitError(error);
         }
     }
 

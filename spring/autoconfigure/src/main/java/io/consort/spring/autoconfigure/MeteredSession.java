@@ -1,17 +1,21 @@
 package io.consort.spring.autoconfigure;
 
+import io.consort.core.ServiceLevel;
 import io.consort.reactive.GroupEvent;
 import io.consort.reactive.GroupMessage;
 import io.consort.reactive.GroupView;
 import io.consort.reactive.OutgoingMessage;
+import io.consort.reactive.RingState;
 import io.consort.reactive.Session;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -21,12 +25,23 @@ import reactor.util.concurrent.Queues;
  * A {@link Session} that counts what goes through it in Micrometer, delegating everything else.
  * The auto-configuration wraps its shared session in one; wrap your own the same way.
  *
+ * <p>Names and meanings are consortd's own (docs/OPERATIONS.md, "Metrics"), seen from the daemon, so a
+ * dashboard puts an application's figures beside its daemon's: what the daemon <em>received</em> from
+ * this session is what the application sent, what it <em>delivered</em> is what the application got.
+ * {@code level} is the service level in lower case ({@code agreed}, {@code safe}, ...), as the daemon tags it.
+ *
  * <ul>
- *   <li>{@code consort.messages.sent{group}}: messages the daemon accepted, once per target group;</li>
- *   <li>{@code consort.messages.received{group}}: messages delivered to this application's subscribers
- *       (a message seen by two subscriptions counts twice: it was handed over twice);</li>
+ *   <li>{@code consort.messages.received{level,group}}, {@code consort.received.bytes{level,group}}: this
+ *       session's multicasts the daemon accepted, and their payload bytes, once per target group;</li>
+ *   <li>{@code consort.messages.delivered{level,group}}, {@code consort.delivered.bytes{level,group}}:
+ *       messages delivered to this application's subscribers (a message seen by two subscriptions counts
+ *       twice: it was handed over twice), and their payload bytes;</li>
+ *   <li>{@code consort.ring.members}, {@code consort.ring.configuration.id}, {@code consort.ring.regular}:
+ *       the session's daemon's ring as its last RING frame told it (no value from a daemon that predates
+ *       session protocol 3);</li>
  *   <li>{@code consort.sends.outstanding}: multicasts sent or waiting for a send credit, not yet accepted;
- *       it grows when the daemon's flow control holds senders back;</li>
+ *       it grows when the daemon's flow control holds senders back (the session's side of
+ *       {@code consort.ring.backlog});</li>
  *   <li>{@code consort.session.open}: 1 while the session is open, else 0.</li>
  * </ul>
  * Private names ({@code #user#daemon}) are tagged {@code group=private}, so point-to-point traffic does
@@ -35,7 +50,7 @@ import reactor.util.concurrent.Queues;
  * <pre>{@code
  * Session metered = new MeteredSession(session, meterRegistry);
  * metered.multicast("orders", ServiceLevel.AGREED, "buy").block();
- * meterRegistry.get("consort.messages.sent").tag("group", "orders").counter().count(); // 1.0
+ * meterRegistry.get("consort.messages.received").tags("group", "orders", "level", "agreed").counter().count(); // 1.0
  * }</pre>
  */
 public final class MeteredSession implements Session {
@@ -45,8 +60,7 @@ public final class MeteredSession implements Session {
     private final Session delegate;
     private final MeterRegistry registry;
     private final AtomicInteger outstanding = new AtomicInteger();
-    private final Map<String, Counter> sent = new ConcurrentHashMap<>();
-    private final Map<String, Counter> received = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public MeteredSession(Session delegate, MeterRegistry registry) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -57,6 +71,20 @@ public final class MeteredSession implements Session {
         Gauge.builder("consort.session.open", delegate, s -> s.isOpen() ? 1 : 0)
                 .description("Whether the Consort session is open")
                 .register(registry);
+        Gauge.builder("consort.ring.members", delegate, s -> ring(s, r -> r.memberIds().size()))
+                .description("Daemons in the session's daemon's configuration")
+                .register(registry);
+        Gauge.builder("consort.ring.configuration.id", delegate, s -> ring(s, RingState::configurationId))
+                .description("The session's daemon's configuration id; every change gives a new one")
+                .register(registry);
+        Gauge.builder("consort.ring.regular", delegate, s -> ring(s, r -> r.regular() ? 1 : 0))
+                .description("1 while the session's daemon is in a regular configuration")
+                .register(registry);
+    }
+
+    private static double ring(Session s, java.util.function.ToDoubleFunction<RingState> f) {
+        RingState r = s.ringState();
+        return r == null ? Double.NaN : f.applyAsDouble(r);
     }
 
     /** The session this one counts for. */
@@ -89,8 +117,8 @@ public final class MeteredSession implements Session {
         return Mono.defer(() -> {
             outstanding.incrementAndGet();
             return delegate.multicast(message)
-                    .doOnSuccess(ignored -> message.groups().forEach(g -> counter(sent, "consort.messages.sent", g)
-                            .increment()))
+                    .doOnSuccess(ignored -> message.groups().forEach(g -> count("received", g, message.level(),
+                            message.payloadBytes().length)))
                     // Before the signal travels on (doFinally would run after it), so whoever sees the
                     // send complete also sees it gone from the gauge.
                     .doOnTerminate(outstanding::decrementAndGet)
@@ -106,13 +134,23 @@ public final class MeteredSession implements Session {
     }
 
     @Override
+    public Flux<RingState> ring() {
+        return delegate.ring();
+    }
+
+    @Override
+    public @Nullable RingState ringState() {
+        return delegate.ringState();
+    }
+
+    @Override
     public Flux<GroupMessage> messages() {
-        return delegate.messages().doOnNext(m -> m.groups().forEach(this::countReceived));
+        return delegate.messages().doOnNext(this::countDelivered);
     }
 
     @Override
     public Flux<GroupMessage> messages(String group) {
-        return delegate.messages(group).doOnNext(m -> countReceived(group));
+        return delegate.messages(group).doOnNext(m -> countDelivered(group, m));
     }
 
     @Override
@@ -123,8 +161,8 @@ public final class MeteredSession implements Session {
     @Override
     public Flux<GroupEvent> events(String group) {
         return delegate.events(group).doOnNext(e -> {
-            if (e instanceof GroupMessage) {
-                countReceived(group);
+            if (e instanceof GroupMessage m) {
+                countDelivered(group, m);
             }
         });
     }
@@ -133,7 +171,7 @@ public final class MeteredSession implements Session {
     public Flux<GroupEvent> events() {
         return delegate.events().doOnNext(e -> {
             if (e instanceof GroupMessage m) {
-                m.groups().forEach(this::countReceived);
+                countDelivered(m);
             }
         });
     }
@@ -153,12 +191,28 @@ public final class MeteredSession implements Session {
         return delegate.isOpen();
     }
 
-    private void countReceived(String group) {
-        counter(received, "consort.messages.received", group).increment();
+    /** A message of every group: counted once per destination group (its groups() are all the sender named). */
+    private void countDelivered(GroupMessage m) {
+        for (String g : m.groups()) {
+            countDelivered(g, m);
+        }
     }
 
-    private Counter counter(Map<String, Counter> cache, String name, String group) {
-        String tag = group.startsWith("#") ? "private" : group;
-        return cache.computeIfAbsent(tag, t -> Counter.builder(name).tag("group", t).register(registry));
+    private void countDelivered(String group, GroupMessage m) {
+        count("delivered", group, m.level(), m.payloadLength());
+    }
+
+    /** {@code consort.messages.<what>} by one and {@code consort.<what>.bytes} by {@code bytes}. */
+    private void count(String what, String group, ServiceLevel level, int bytes) {
+        String g = group.startsWith("#") ? "private" : group;
+        String l = level.name().toLowerCase(Locale.ROOT);
+        counter("consort.messages." + what, g, l).increment();
+        counter("consort." + what + ".bytes", g, l).increment(bytes);
+    }
+
+    private Counter counter(String name, String group, String level) {
+        return counters.computeIfAbsent(name + '\0' + group + '\0' + level, k -> Counter.builder(name)
+                .tag("group", group).tag("level", level).baseUnit(name.endsWith(".bytes") ? "bytes" : null)
+                .register(registry));
     }
 }

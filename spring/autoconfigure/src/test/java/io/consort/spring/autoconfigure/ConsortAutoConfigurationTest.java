@@ -96,27 +96,43 @@ class ConsortAutoConfigurationTest {
     }
 
     @Test
-    void metricsCountSentAndReceivedMessagesPerGroup() {
+    void metersFollowTheDaemonsNamesPerLevelAndGroup() {
         runner.withPropertyValues("consort.port=" + daemon.port())
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .run(context -> {
                     Session session = context.getBean(Session.class);
                     assertThat(session).isInstanceOf(MeteredSession.class);
                     MeterRegistry registry = context.getBean(MeterRegistry.class);
-                    StepVerifier.create(session.messages("orders").take(2))
+                    StepVerifier.create(session.messages("orders").take(3))
                             .then(() -> session.join("orders")
                                     .then(session.multicast("orders", ServiceLevel.AGREED, "a"))
-                                    .then(session.multicast("orders", ServiceLevel.FIFO, "b"))
+                                    .then(session.multicast("orders", ServiceLevel.AGREED, "bb"))
+                                    .then(session.multicast("orders", ServiceLevel.SAFE, "ccc"))
                                     .block(TIMEOUT))
-                            .expectNextCount(2)
+                            .expectNextCount(3)
                             .verifyComplete();
-                    assertThat(registry.get("consort.messages.sent").tag("group", "orders").counter().count())
-                            .isEqualTo(2.0);
-                    assertThat(registry.get("consort.messages.received").tag("group", "orders").counter().count())
-                            .isEqualTo(2.0);
+                    // The daemon's names and tags (docs/OPERATIONS.md): what it received from this session...
+                    assertThat(counter(registry, "consort.messages.received", "agreed")).isEqualTo(2.0);
+                    assertThat(counter(registry, "consort.received.bytes", "agreed")).isEqualTo(3.0);
+                    assertThat(counter(registry, "consort.messages.received", "safe")).isEqualTo(1.0);
+                    assertThat(counter(registry, "consort.received.bytes", "safe")).isEqualTo(3.0);
+                    // ...and what it delivered to it.
+                    assertThat(counter(registry, "consort.messages.delivered", "agreed")).isEqualTo(2.0);
+                    assertThat(counter(registry, "consort.delivered.bytes", "agreed")).isEqualTo(3.0);
+                    assertThat(counter(registry, "consort.messages.delivered", "safe")).isEqualTo(1.0);
+                    assertThat(registry.find("consort.messages.sent").counter()).isNull();
                     assertThat(registry.get("consort.sends.outstanding").gauge().value()).isZero();
                     assertThat(registry.get("consort.session.open").gauge().value()).isEqualTo(1.0);
+                    // The ring, from the daemon's RING frames: a daemon alone is a regular configuration of one.
+                    assertThat(registry.get("consort.ring.members").gauge().value()).isEqualTo(1.0);
+                    assertThat(registry.get("consort.ring.regular").gauge().value()).isEqualTo(1.0);
+                    assertThat(registry.get("consort.ring.configuration.id").gauge().value())
+                            .isEqualTo((double) daemon.monitor().refresh().join().configurationId());
                 });
+    }
+
+    private static double counter(MeterRegistry registry, String name, String level) {
+        return registry.get(name).tags("group", "orders", "level", level).counter().count();
     }
 
     @Test
@@ -133,7 +149,8 @@ class ConsortAutoConfigurationTest {
             Health up = health.health(true);
             assertThat(up.getStatus()).isEqualTo(Status.UP);
             assertThat(up.getDetails()).containsEntry("daemon", "127.0.0.1:" + daemon.port())
-                    .containsEntry("privateName", "#app#localhost");
+                    .containsEntry("privateName", "#app#localhost").containsEntry("daemonName", "localhost")
+                    .containsEntry("ring", "REGULAR").containsEntry("ringMembers", java.util.List.of("localhost"));
             context.getBean(Session.class).close().block(TIMEOUT);
             assertThat(health.health(true).getStatus()).isEqualTo(Status.DOWN);
         });
